@@ -181,12 +181,18 @@ def test_ids() -> set[str]:
     return ids
 
 
-def build(out: Path = CORPUS) -> list[dict]:
+def build(out: Path = CORPUS, lenient: bool = False) -> list[dict]:
     """Compile every `.ann` file, tag the test split, and write the corpus JSONL."""
     held_out = test_ids() if TEST_SPLIT.exists() else set()
     records = []
     for path in sorted(ARTICLES.glob("*.ann")):
-        rec = parse_ann(path)
+        try:
+            rec = parse_ann(path)
+        except CorpusError as e:
+            if not lenient:
+                raise
+            print(f"skipped: {e}", file=sys.stderr)
+            continue
         if rec["id"] != path.stem:
             raise CorpusError(f"{path}: id {rec['id']!r} must equal the file name")
         rec["split"] = "test" if rec["id"] in held_out else "train"
@@ -223,14 +229,15 @@ def stats(records: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.corpus", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("build")
+    build_cmd = sub.add_parser("build")
+    build_cmd.add_argument("--lenient", action="store_true", help="skip invalid files instead of stopping")
     check = sub.add_parser("check")
     check.add_argument("files", nargs="+", type=Path)
     sub.add_parser("stats")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "build":
-            records = build()
+            records = build(lenient=args.lenient)
             print(f"wrote {CORPUS.relative_to(ROOT)}: {len(records)} articles, "
                   f"{sum(len(r['claims']) for r in records)} claims")
         elif args.cmd == "check":

@@ -1,0 +1,206 @@
+"""`ClaimClassifier`: load a model, split articles into claims, label them.
+
+The public entry point. It owns loading and saving (an HF-style directory) and the
+prediction loop: claims from many documents are batched together, sorted by length so
+padding stays small, and put back in input order.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from stanceclf import splitting
+from stanceclf.errors import ModelError, StanceclfError
+from stanceclf.modelcard import model_card
+from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
+from stanceclf.reading import as_record
+from stanceclf.results import Claim, Document
+
+PRECISIONS = ("fp32", "int8", "bf16", "fp16")
+_HERE = Path(__file__).resolve().parent
+# The wheel carries the default model inside the package; a source checkout has it in models/.
+BUNDLED = [_HERE / "models" / "default", _HERE.parent / "models" / "default"]
+
+
+def _bundled_path() -> Path:
+    for path in BUNDLED:
+        if (path / "config.json").exists():
+            return path
+    raise ModelError("the bundled default model is missing from this installation: reinstall stanceclf "
+                     "or pass a model directory")
+
+
+def _load_encoder(config: ModelConfig, directory: Path, full: bool) -> nn.Module:
+    from transformers import AutoConfig, AutoModel
+
+    if full:
+        enc_cfg = json.loads((directory / "encoder_config.json").read_text())
+        model_type = enc_cfg.pop("model_type")
+        return AutoModel.from_config(AutoConfig.for_model(model_type, **enc_cfg))
+    base = base_model_path(config.base_model)
+    if config.base_model == DEFAULT_BASE and config.base_sha256:
+        verify_sha256(Path(base) / "model.safetensors", config.base_sha256)
+    try:
+        return AutoModel.from_pretrained(str(base))
+    except OSError as e:
+        raise ModelError(f"cannot load base encoder {config.base_model!r}: {e}") from None
+
+
+class ClaimClassifier:
+    """Splits articles into claims and labels each as fact, attribution or opinion."""
+
+    def __init__(self, model: ClaimModel, tokenizer: Any, device: str = "cpu", precision: str = "fp32"):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = model.config
+        self.device = torch.device(device)
+        self.precision = precision
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, *, device: str = "cpu",
+                        precision: str = "fp32") -> ClaimClassifier:
+        """Load a saved model directory (default: the bundled model); never downloads."""
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer
+
+        if precision not in PRECISIONS:
+            raise StanceclfError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise StanceclfError("device 'cuda' asked for, but torch sees no CUDA GPU; use --device cpu")
+        directory = Path(path) if path is not None else _bundled_path()
+        if not (directory / "config.json").exists():
+            raise ModelError(f"{directory} is not a stanceclf model directory (no config.json); pass the "
+                             "--output directory of training.train, or omit the path for the bundled model")
+        try:
+            config = ModelConfig.from_dict(json.loads((directory / "config.json").read_text()))
+        except json.JSONDecodeError as e:
+            raise ModelError(f"{directory / 'config.json'} is not valid JSON ({e}); re-save the model") from None
+        full = (directory / "model.safetensors").exists()
+        weights = directory / ("model.safetensors" if full else "adapter.safetensors")
+        if not weights.exists():
+            raise ModelError(f"{directory} has no model.safetensors or adapter.safetensors; re-save the model")
+        model = ClaimModel(_load_encoder(config, directory, full), config)
+        try:
+            state = load_file(str(weights))
+        except Exception as e:  # safetensors raises its own error types for truncated files
+            raise ModelError(f"{weights} cannot be read ({e}); the file is damaged: re-save or re-copy it") from None
+        if not full:
+            model.add_lora()
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        wanted = set(state) if not full else {k for k in model.state_dict()}
+        if unexpected or (full and missing) or not wanted:
+            raise ModelError(f"{weights} does not fit this model (missing {len(missing)}, unexpected "
+                             f"{len(unexpected)} tensors); it was saved by another model shape")
+        model.merge_lora()
+        tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        return cls(model, tokenizer).to(device, precision)
+
+    def to(self, device: str = "cpu", precision: str = "fp32") -> ClaimClassifier:
+        """Move the model for inference: eval mode, the device, and the precision."""
+        self.model.eval()
+        if precision == "int8":
+            if device != "cpu":
+                raise StanceclfError("int8 runs on the CPU only; use bf16 or fp16 on a GPU")
+            self.model = torch.ao.quantization.quantize_dynamic(self.model, {nn.Linear}, dtype=torch.qint8)
+        elif precision in ("bf16", "fp16"):
+            self.model.to(torch.bfloat16 if precision == "bf16" else torch.float16)
+        self.model.to(device)
+        self.device, self.precision = torch.device(device), precision
+        return self
+
+    def save_pretrained(self, path: str | Path) -> None:
+        """Write config, weights, tokenizer and model card; adapters only for the default base."""
+        from safetensors.torch import save_file
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        has_lora = any("lora_" in k for k in self.model.state_dict())
+        for old in ("model.safetensors", "adapter.safetensors"):
+            (path / old).unlink(missing_ok=True)
+        if has_lora and self.config.base_model == DEFAULT_BASE:
+            save_file(self.model.trained_state(), str(path / "adapter.safetensors"))
+        else:
+            merged = copy.deepcopy(self.model)
+            merged.merge_lora()
+            state = {k: v.detach().contiguous() for k, v in merged.state_dict().items()}
+            save_file(state, str(path / "model.safetensors"))
+            enc = self.model.encoder.config.to_dict()
+            (path / "encoder_config.json").write_text(json.dumps(enc, indent=1, default=str))
+        (path / "config.json").write_text(json.dumps(self.config.to_dict(), indent=1))
+        self.tokenizer.save_pretrained(str(path))
+        (path / "README.md").write_text(model_card(self.config))
+
+    # -- prediction ---------------------------------------------------------------------------
+
+    def predict_pairs(self, claims: list[str], contexts: list[str], batch_size: int = 64) -> torch.Tensor:
+        """Calibrated label probabilities for (claim, context) pairs, in input order."""
+        order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(contexts[i]))
+        out = torch.empty(len(claims), len(self.config.labels))
+        with torch.inference_mode():
+            for i in range(0, len(order), batch_size):
+                idx = order[i : i + batch_size]
+                enc = self.tokenizer([claims[j] for j in idx], [contexts[j] for j in idx], padding=True,
+                                     truncation="longest_first", max_length=self.config.max_length,
+                                     return_tensors="pt").to(self.device)
+                logits = self.model(**enc).float()
+                out[idx] = torch.softmax(logits / self.config.temperature, dim=-1).cpu()
+        return out
+
+    def _segment(self, record: dict[str, Any]) -> Document:
+        text, title = record["text"], record.get("title")
+        meta = {k: v for k, v in record.items() if k not in ("text", "title", "id", "_line")}
+        doc = Document(text=text, title=title, id=record.get("id"), metadata=meta)
+        if title:
+            doc.claims += [Claim(title[s.start : s.end], s.start, s.end, s.kind, s.paragraph, s.sentence,
+                                 field="title") for s in splitting.split_title(title)]
+        shift = 1 if title else 0
+        doc.claims += [Claim(text[s.start : s.end], s.start, s.end, s.kind, s.paragraph + shift,
+                             s.sentence + shift) for s in splitting.split(text)]
+        return doc
+
+    def _label(self, docs: list[Document], batch_size: int) -> None:
+        claims, contexts, targets = [], [], []
+        for doc in docs:
+            previous = ""
+            for claim in doc.claims:
+                if claim.kind == "meta":
+                    continue
+                claims.append(claim.text)
+                contexts.append(previous)
+                targets.append(claim)
+                previous = claim.text
+        if not claims:
+            return
+        probs = self.predict_pairs(claims, contexts, batch_size)
+        labels = self.config.labels
+        for claim, p in zip(targets, probs.tolist()):
+            best = max(range(len(labels)), key=p.__getitem__)
+            claim.label, claim.confidence = labels[best], p[best]
+            claim.probs = dict(zip(labels, p))
+
+    def analyze(self, text: str, title: str | None = None) -> Document:
+        """Split one article into claims and label them."""
+        return self.analyze_batch([{"text": text, "title": title}], progress=False)[0]
+
+    def analyze_batch(self, texts: Iterable[str | dict[str, Any]], batch_size: int = 64,
+                      progress: bool = False) -> list[Document]:
+        """Analyse many articles at once (claims batched across them); results in input order."""
+        docs = [self._segment(as_record(t)) for t in texts]
+        self._label(docs, batch_size)
+        return docs
+
+    def analyze_stream(self, items: Iterable[str | dict[str, Any]], batch_size: int = 64,
+                       docs_per_chunk: int = 32) -> Iterator[Document]:
+        """Lazily analyse an iterable of articles in chunks, so memory stays constant."""
+        it = iter(items)
+        while chunk := list(islice(it, docs_per_chunk)):
+            yield from self.analyze_batch(chunk, batch_size=batch_size)
+

@@ -1,0 +1,51 @@
+"""The model card (`README.md` of a saved model): data, licenses, recipe and metrics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stanceclf.modeling import ModelConfig
+
+DATA_LICENSES = {
+    "corpus": "the stanceclf bundled corpus (seeds/), written by the project's authors: Apache-2.0",
+    "checkthat": "CheckThat! 2025 subjectivity (English): CC BY-NC-SA 4.0 (non-commercial, share-alike)",
+    "polnear": "PolNeAR (Newell et al. 2018): no license stated; research use",
+    "webis": "Webis-Editorials-16 (Al-Khatib et al. 2016): no license stated; research use",
+    "babe": "BABE (Spinde et al. 2021): AGPL-3.0",
+}
+
+
+def model_card(config: ModelConfig) -> str:
+    """Render the model card from the config's training record and metrics."""
+    t = config.training
+    lines = [
+        "# stanceclf claim classifier", "",
+        "Labels each claim of an English news article as fact, attribution or opinion (see LABELS.md).",
+        f"Encoder: `{config.base_model}` with LoRA adapters (r={config.lora_r}, alpha={config.lora_alpha}) "
+        f"and a linear head; input: (claim, previous claim), max {config.max_length} tokens. "
+        f"Calibration temperature: {config.temperature:.3f}.", "",
+        "## Training data and licenses", "",
+    ]
+    counts = t.get("examples", {})
+    for name, count in counts.items():
+        lines.append(f"- {name}: {count} examples. {DATA_LICENSES.get(name, '')}")
+    lines += [
+        "",
+        "The weights were trained on data under CC BY-NC-SA 4.0 (CheckThat!) and AGPL-3.0 (BABE) among "
+        "others. Whether model weights are a derivative work of their training data is unsettled; to be "
+        "safe, treat these weights as for non-commercial use, share changes to them under the same terms, "
+        "and credit the datasets above. Retrain without `checkthat` and `babe` (`--data`) for weights free "
+        "of those terms.", "",
+    ]
+    if t.get("command"):
+        lines += ["## Recipe", "", "```", t["command"], "```", ""]
+        if t.get("seconds"):
+            lines.append(f"Training took {t['seconds'] / 60:.1f} minutes on {t.get('machine', 'the machine')}.\n")
+    if config.metrics:
+        lines += ["## Metrics", "", "| set | macro-F1 | n |", "| --- | --- | --- |"]
+        for name, m in config.metrics.items():
+            if isinstance(m, dict) and "macro_f1" in m:
+                lines.append(f"| {name} | {m['macro_f1']:.3f} | {m.get('n', '')} |")
+        lines.append("")
+    return "\n".join(lines)

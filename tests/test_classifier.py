@@ -1,0 +1,123 @@
+"""ClaimClassifier on a tiny random model: API shape, offsets, batching, save/load."""
+
+import json
+
+import pytest
+import torch
+
+from stanceclf import LABELS, ModelError
+from stanceclf.classifier import ClaimClassifier
+
+
+def test_analyze_returns_labelled_claims_with_exact_offsets(tiny, seed_text):
+    doc = tiny.analyze(seed_text)
+    assert [c.kind for c in doc.claims][0] == "headline" and doc.claims[-1].kind == "meta"
+    for c in doc.claims:
+        assert seed_text[c.start : c.end] == c.text
+        if c.kind == "meta":
+            assert c.label is None and c.probs is None
+        else:
+            assert c.label in LABELS
+            assert abs(sum(c.probs.values()) - 1) < 1e-5
+            assert c.confidence == max(c.probs.values())
+
+
+def test_batch_and_single_agree(tiny, seed_text):
+    other = "Storm Hits Coast\n\nThe storm hit the coast on Monday. Officials said roads were closed."
+    batch = tiny.analyze_batch([seed_text, other], batch_size=4)
+    for text, doc in zip([seed_text, other], batch):
+        single = tiny.analyze(text)
+        assert [(c.start, c.end, c.label) for c in single.claims] == [(c.start, c.end, c.label) for c in doc.claims]
+        for a, b in zip(single.claims, doc.claims):
+            if a.probs:
+                assert all(abs(a.probs[k] - b.probs[k]) < 1e-5 for k in a.probs)
+
+
+def test_stream_is_lazy_and_ordered(tiny):
+    texts = [f"Report number {i}. It rained." for i in range(7)]
+    consumed = []
+
+    def gen():
+        for t in texts:
+            consumed.append(t)
+            yield t
+
+    stream = tiny.analyze_stream(gen(), docs_per_chunk=3)
+    first = next(stream)
+    assert first.text == texts[0] and len(consumed) == 3
+    assert [d.text for d in [first, *stream]] == texts
+
+
+def test_records_pass_id_and_metadata_through(tiny):
+    doc = tiny.analyze_batch([{"id": "a1", "text": "It rained.", "outlet": "X"}])[0]
+    d = doc.to_dict()
+    assert d["schema_version"] == 1 and d["id"] == "a1" and d["metadata"] == {"outlet": "X"}
+    json.dumps(d)
+
+
+def test_title_is_a_headline_claim_indexing_the_title(tiny):
+    doc = tiny.analyze("The council met. It voted.", title="Council Votes")
+    head = doc.claims[0]
+    assert head.kind == "headline" and head.field == "title" and doc.title[head.start : head.end] == head.text
+    assert all(doc.text[c.start : c.end] == c.text for c in doc.claims[1:])
+
+
+def test_save_load_round_trip_gives_identical_probabilities(tiny, tmp_path, seed_text):
+    tiny.save_pretrained(tmp_path / "m")
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "README.md"):
+        assert (tmp_path / "m" / name).exists()
+    again = ClaimClassifier.from_pretrained(tmp_path / "m")
+    a, b = tiny.analyze(seed_text), again.analyze(seed_text)
+    for x, y in zip(a.claims, b.claims):
+        if x.probs:
+            assert all(abs(x.probs[k] - y.probs[k]) < 1e-6 for k in x.probs)
+
+
+def test_int8_agrees_with_fp32_on_labels(tiny_model_dir, seed_text):
+    fp32 = ClaimClassifier.from_pretrained(tiny_model_dir).analyze(seed_text)
+    int8 = ClaimClassifier.from_pretrained(tiny_model_dir, precision="int8").analyze(seed_text)
+    same = sum(a.label == b.label for a, b in zip(fp32.claims, int8.claims))
+    assert same / len(fp32.claims) >= 0.9
+
+
+def test_missing_directory_raises_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="not a stanceclf model directory"):
+        ClaimClassifier.from_pretrained(tmp_path / "nope")
+
+
+def test_truncated_weights_raise_model_error(tiny_model_dir, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model_dir, broken)
+    data = (broken / "model.safetensors").read_bytes()
+    (broken / "model.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="damaged"):
+        ClaimClassifier.from_pretrained(broken)
+
+
+def test_incompatible_format_version_is_refused(tiny_model_dir, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(tiny_model_dir, old)
+    cfg = json.loads((old / "config.json").read_text())
+    cfg["format_version"] = 99
+    (old / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelError, match="format_version"):
+        ClaimClassifier.from_pretrained(old)
+
+
+def test_base_weights_with_wrong_sha256_are_refused(tmp_path):
+    from stanceclf.modeling import verify_sha256
+
+    f = tmp_path / "model.safetensors"
+    f.write_bytes(b"not the pinned weights")
+    with pytest.raises(ModelError, match="pinned"):
+        verify_sha256(f, "0" * 64)
+
+
+def test_empty_and_whitespace_documents_give_empty_results(tiny):
+    for text in ["", "   \n  "]:
+        assert tiny.analyze(text).claims == []
+    assert torch.get_num_threads() >= 1

@@ -1,0 +1,74 @@
+"""A few training steps on a tiny model: outputs, loading, resume after interruption."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import training.train as train_mod
+from stanceclf.classifier import ClaimClassifier
+from training.data import CORPUS, DataError, load_annotated
+
+ARGS = ["--tiny", "--max-steps", "6", "--batch-size", "8", "--save-steps", "3", "--max-length", "48"]
+
+
+@pytest.fixture
+def small_data(tmp_path) -> Path:
+    records = [json.loads(line) for line in CORPUS.read_text().splitlines()][:3]
+    f = tmp_path / "user.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return f
+
+
+def test_partial_nll_is_cross_entropy_for_a_single_label():
+    logits = torch.tensor([[2.0, 0.5, -1.0]])
+    single = train_mod.partial_nll(logits, torch.tensor([[True, False, False]]), torch.ones(1))
+    assert torch.isclose(single, torch.nn.functional.cross_entropy(logits, torch.tensor([0])))
+    both = train_mod.partial_nll(logits, torch.tensor([[True, True, False]]), torch.ones(1))
+    assert both < single
+
+
+def test_training_writes_a_loadable_model(small_data, tmp_path):
+    out = tmp_path / "out"
+    assert train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS]) == 0
+    results = json.loads((out / "all_results.json").read_text())
+    assert 0.3 <= results["temperature"] <= 4.0
+    clf = ClaimClassifier.from_pretrained(out)
+    assert clf.config.training["examples"]
+    assert clf.analyze("It rained. Officials said it would stop.").claims[0].label is not None
+
+
+def test_resume_after_interruption_reaches_the_same_weights(small_data, tmp_path, monkeypatch):
+    ref = tmp_path / "ref"
+    train_mod.main(["--data", str(small_data), "--output", str(ref), *ARGS])
+    out = tmp_path / "resumed"
+    real, calls = train_mod.partial_nll, {"n": 0}
+
+    def dying(*a):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return real(*a)
+
+    monkeypatch.setattr(train_mod, "partial_nll", dying)
+    with pytest.raises(KeyboardInterrupt):
+        train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS])
+    monkeypatch.setattr(train_mod, "partial_nll", real)
+    assert train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS]) == 0
+    a, b = load_file(str(ref / "model.safetensors")), load_file(str(out / "model.safetensors"))
+    assert all(torch.allclose(a[k], b[k], atol=1e-4) for k in a)
+
+
+def test_bad_rows_are_reported_and_strict_stops(tmp_path, capsys):
+    f = tmp_path / "bad.jsonl"
+    f.write_text(json.dumps({"text": "It rained.", "claims": [
+        {"text": "It rained.", "start": 0, "end": 10, "label": "fact"},
+        {"text": "It rained.", "start": 1, "end": 10, "label": "fact"},
+        {"text": "It rained.", "start": 0, "end": 10, "label": "rumour"}]}) + "\nnot json\n")
+    assert len(load_annotated(f)) == 1
+    err = capsys.readouterr().err
+    assert "bad.jsonl:1: offsets do not match" in err and "unknown label 'rumour'" in err and "bad.jsonl:2" in err
+    with pytest.raises(DataError, match="3 bad rows"):
+        load_annotated(f, strict=True)

@@ -1,0 +1,174 @@
+"""Training and evaluation examples from the bundled corpus, a user's JSONL and the public sets.
+
+Every example is a (claim, context) pair with the set of labels it may have. The public
+sets label different facets, so most of their examples are partial: a CheckThat OBJ
+sentence is "fact or attribution", a PolNeAR sentence with no attribution is "fact or
+opinion". The loss (`train.partial_nll`) maximises the probability of the allowed set.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from stanceclf.labels import LABELS
+
+CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "corpus.jsonl"
+PUBLIC = ("checkthat", "polnear", "webis", "babe")
+SPEECH_CUE = re.compile(
+    r"\b(say|says|said|saying|tell|tells|told|telling|announc\w*|state|states|stated|stating|statements?|"
+    r"claim\w*|deny|denies|denied|denying|confirm\w*|add|adds|added|adding|note|notes|noted|noting|warn\w*|"
+    r"insist\w*|argu\w*|write|writes|wrote|written|writing|report\w*|according|explain\w*|acknowledg\w*|"
+    r"assert\w*|tweet\w*|declar\w*|alleg\w*|admit\w*|suggest\w*|ask|asks|asked|asking|urge|urges|urged|urging|"
+    r"describ\w*|comment\w*|reply|replies|replied|replying|respond\w*|testif\w*|promis\w*|predict\w*|"
+    r"reveal\w*|disclos\w*|interview\w*|quot\w*|post|posts|posted|posting|cite|cites|cited|citing)\b", re.I)
+
+
+@dataclass
+class Example:
+    """One (claim, context) pair with its allowed labels, a loss weight and provenance."""
+
+    claim: str
+    context: str
+    allowed: tuple[str, ...]
+    dataset: str
+    group: str
+    weight: float = 1.0
+
+
+class DataError(ValueError):
+    """A training file with rows that cannot be trusted (named by file and line)."""
+
+
+def _held_out(key: str, share: float = 0.2) -> bool:
+    """Deterministic split by group key (article / link), so no group is on both sides."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
+
+
+def load_annotated(path: Path, split: str | None = None, strict: bool = False) -> list[Example]:
+    """Claims of a LABELS.md-format JSONL (the corpus or a user's); bad rows reported, skipped."""
+    examples, problems = [], []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                text, claims = rec["text"], rec["claims"]
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                problems.append(f"{path}:{n}: unreadable record ({e!r})")
+                continue
+            if split and rec.get("split", "train") != split:
+                continue
+            previous = ""
+            for c in claims:
+                label = c.get("label")
+                if c.get("kind") == "meta" or (label is None and c.get("kind") is not None):
+                    continue
+                if label not in LABELS:
+                    problems.append(f"{path}:{n}: unknown label {label!r}")
+                    continue
+                if text[c.get("start", -1) : c.get("end", -1)] != c.get("text"):
+                    problems.append(f"{path}:{n}: offsets do not match claim text {str(c.get('text'))[:40]!r}")
+                    continue
+                examples.append(Example(c["text"], previous, (label,), "corpus" if path == CORPUS else path.stem,
+                                        str(rec.get("id", n))))
+                previous = c["text"]
+    if problems:
+        for p in problems[:20]:
+            print(f"warning: {p}", file=sys.stderr)
+        if strict:
+            raise DataError(f"{len(problems)} bad rows in {path} (first: {problems[0]}); fix them or drop --strict")
+        print(f"warning: skipped {len(problems)} bad rows in {path}", file=sys.stderr)
+    return examples
+
+
+def load_checkthat(root: Path, split: str) -> list[Example]:
+    """CheckThat subjectivity: SUBJ -> opinion, OBJ -> fact or attribution; no context."""
+    name = "train_en.tsv" if split == "train" else "dev_en.tsv"
+    out = []
+    with open(root / "checkthat_subjectivity_en" / name, encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            allowed = ("opinion",) if row["label"] == "SUBJ" else ("fact", "attribution")
+            out.append(Example(row["sentence"], "", allowed, "checkthat", row["sentence_id"]))
+    return out
+
+
+def polnear_speech(sentence: dict) -> bool | None:
+    """True: a speech/publication cue in the sentence; False: no attribution; None: left out."""
+    if sentence["label_hint"] == "no_attribution":
+        return False
+    for attr in sentence["attributions"]:
+        source = (attr.get("source_text") or "").strip().lower()
+        if attr["cue_in_sentence"] and source not in ("i", "we") and SPEECH_CUE.search(attr.get("cue_text") or ""):
+            return True
+    return None
+
+
+def load_polnear(root: Path, split: str) -> list[Example]:
+    """PolNeAR as speech attribution (LABELS.md): positives attribution, negatives fact or opinion."""
+    out, previous = [], {}
+    with open(root / "polnear" / f"{split}_sentences.jsonl", encoding="utf-8") as f:
+        for line in f:
+            s = json.loads(line)
+            context = previous.get(s["doc_id"], "")
+            previous[s["doc_id"]] = s["text"]
+            speech = polnear_speech(s)
+            if speech is None:
+                continue
+            allowed = ("attribution",) if speech else ("fact", "opinion")
+            out.append(Example(s["text"], context, allowed, "polnear", s["doc_id"]))
+    return out
+
+
+def load_webis(root: Path, split: str) -> list[Example]:
+    """Webis editorials' mapped labels; 20% of editorials (by doc_id hash) form our dev part."""
+    out, previous = [], {}
+    with open(root / "webis_editorials" / "train_sentences.jsonl", encoding="utf-8") as f:
+        for line in f:
+            s = json.loads(line)
+            context = previous.get(s["doc_id"], "")
+            previous[s["doc_id"]] = s["text"]
+            if s["label_mapped"] not in LABELS or _held_out(s["doc_id"]) != (split == "dev"):
+                continue
+            out.append(Example(s["text"], context, (s["label_mapped"],), "webis", s["doc_id"]))
+    return out
+
+
+def load_babe(root: Path, split: str) -> list[Example]:
+    """BABE: writer's opinion -> opinion, entirely factual -> fact or attribution; 20% of links dev."""
+    out = []
+    with open(root / "babe" / "final_labels_SG2_train.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            label = row["label_opinion"]
+            if label.startswith("Expresses"):
+                allowed = ("opinion",)
+            elif label == "Entirely factual":
+                allowed = ("fact", "attribution")
+            else:
+                continue
+            if _held_out(row["news_link"]) == (split == "dev"):
+                out.append(Example(row["text"], "", allowed, "babe", row["news_link"]))
+    return out
+
+
+LOADERS = {"checkthat": load_checkthat, "polnear": load_polnear, "webis": load_webis, "babe": load_babe}
+
+
+def load(name: str, split: str, public_root: Path | None, strict: bool = False) -> list[Example]:
+    """Load a data set by name (`corpus`, a public set) or by path to a LABELS.md-format JSONL."""
+    if name == "corpus":
+        return load_annotated(CORPUS, split="train" if split == "train" else "test", strict=strict)
+    if name in LOADERS:
+        if public_root is None:
+            raise DataError(f"{name} is a public set: pass --public-data PATH (e.g. ../shared/data)")
+        return LOADERS[name](public_root, split)
+    path = Path(name)
+    if not path.exists():
+        raise DataError(f"{name}: not a data set name ({', '.join(('corpus', *PUBLIC))}) nor a file")
+    return load_annotated(path, strict=strict)

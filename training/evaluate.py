@@ -1,0 +1,187 @@
+"""Evaluate a model on every dev set, against two baselines run in the same process.
+
+    python -m training.evaluate --model models/default --public-data ../shared/data
+    python -m training.evaluate --model PATH --data user.jsonl     # a user's annotated file
+
+Tasks, as the core issue defines them: CheckThat dev (opinion vs not), PolNeAR dev (speech
+attribution vs none), Webis dev part (3-way), BABE dev part (opinion vs entirely factual),
+the corpus test split (3-way, plus calibration error before/after the temperature) and the
+seed article (every gold claim). Baselines: TF-IDF (1-2 grams) + logistic regression with
+C chosen by 5-fold CV on the task's training data, and TextBlob subjectivity (threshold
+tuned on training data) plus a reporting-verb pattern. Writes benchmarks/results/eval_*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from stanceclf.classifier import ClaimClassifier
+from stanceclf.labels import LABELS
+from training.data import CORPUS, SPEECH_CUE, Example, load, load_annotated
+
+ROOT = Path(__file__).resolve().parent.parent
+# task -> (the labels it scores, how a gold example's allowed set maps to a task label)
+BINARY = {
+    "checkthat": ("SUBJ", "OBJ", lambda a: "SUBJ" if a == ("opinion",) else "OBJ", {"opinion": "SUBJ"}),
+    "polnear": ("attribution", "none", lambda a: "attribution" if a == ("attribution",) else "none",
+                {"attribution": "attribution"}),
+    "babe": ("opinion", "factual", lambda a: "opinion" if a == ("opinion",) else "factual", {"opinion": "opinion"}),
+}
+
+
+def to_task(dataset: str, labels3: list[str]) -> list[str]:
+    """Map 3-way predictions onto a task's label space."""
+    if dataset not in BINARY:
+        return labels3
+    pos, neg, _, mapping = BINARY[dataset]
+    return [mapping.get(label, neg) for label in labels3]
+
+
+def gold_of(dataset: str, examples: list[Example]) -> list[str]:
+    if dataset not in BINARY:
+        return [e.allowed[0] for e in examples]
+    return [BINARY[dataset][2](e.allowed) for e in examples]
+
+
+def scores(gold: list[str], pred: list[str]) -> dict:
+    """Macro-F1, per-class precision/recall/F1 and the confusion matrix."""
+    from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+    names = sorted(set(gold))
+    p, r, f, n = precision_recall_fscore_support(gold, pred, labels=names, zero_division=0)
+    return {"macro_f1": float(f1_score(gold, pred, labels=names, average="macro", zero_division=0)),
+            "n": len(gold), "labels": names,
+            "per_class": {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(n[i])}
+                          for i, c in enumerate(names)},
+            "confusion": confusion_matrix(gold, pred, labels=names).tolist()}
+
+
+def tfidf_baseline(train_x: list[str], train_y: list[str], test_x: list[str]) -> list[str]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    clf = GridSearchCV(LogisticRegression(max_iter=3000, class_weight="balanced"),
+                       {"C": [0.1, 0.3, 1, 3, 10, 30, 100]}, cv=5, scoring="f1_macro")
+    clf.fit(vec.fit_transform(train_x), train_y)
+    return list(clf.predict(vec.transform(test_x)))
+
+
+def textblob_rule(texts: list[str], threshold: float) -> list[str]:
+    """Reporting-verb pattern -> attribution; else TextBlob subjectivity > threshold -> opinion."""
+    from textblob import TextBlob
+
+    return ["attribution" if SPEECH_CUE.search(t) else
+            "opinion" if TextBlob(t).sentiment.subjectivity > threshold else "fact" for t in texts]
+
+
+def textblob_baseline(dataset: str, train_x: list[str], train_y: list[str], test_x: list[str]) -> list[str]:
+    from sklearn.metrics import f1_score
+
+    best = max((f1_score(train_y, to_task(dataset, textblob_rule(train_x, t)), average="macro"), t)
+               for t in np.linspace(0.05, 0.95, 19))
+    return to_task(dataset, textblob_rule(test_x, best[1]))
+
+
+def ece(probs: np.ndarray, gold: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of the top label's confidence."""
+    conf, pred = probs.max(1), probs.argmax(1)
+    total = 0.0
+    for lo in np.linspace(0, 1, bins, endpoint=False):
+        m = (conf > lo) & (conf <= lo + 1 / bins)
+        if m.any():
+            total += m.mean() * abs((pred[m] == gold[m]).mean() - conf[m].mean())
+    return float(total)
+
+
+def model_predict(clf: ClaimClassifier, examples: list[Example]) -> np.ndarray:
+    return clf.predict_pairs([e.claim for e in examples], [e.context for e in examples]).numpy()
+
+
+def seed_check(clf: ClaimClassifier) -> dict:
+    """The seed article: every gold claim (analysed as a whole article) gets its gold label."""
+    gold = [json.loads(line) for line in CORPUS.read_text().splitlines()]
+    seed = next(r for r in gold if r["id"] == "belarus_pardons")
+    doc = clf.analyze(seed["text"])
+    predicted = {(c.start, c.end): c for c in doc.claims}
+    rows = []
+    for g in seed["claims"]:
+        p = predicted.get((g["start"], g["end"]))
+        rows.append({"text": g["text"], "gold": g["label"], "kind": g["kind"],
+                     "predicted": p.label if p else "(claim not split this way)",
+                     "ok": bool(p) and p.label == g["label"]})
+    return {"claims": len(rows), "correct": sum(r["ok"] for r in rows), "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__.splitlines()[0])
+    p.add_argument("--model", required=True)
+    p.add_argument("--public-data", help="folder with the public sets (e.g. ../shared/data)")
+    p.add_argument("--data", nargs="*", default=[], help="LABELS.md-format JSONL files to score")
+    p.add_argument("--sets", nargs="*", default=["checkthat", "polnear", "webis", "babe", "corpus"])
+    p.add_argument("--precision", default="fp32")
+    p.add_argument("--no-baselines", action="store_true")
+    p.add_argument("--output", help="JSON path (default benchmarks/results/eval_<model>.json)")
+    args = p.parse_args(argv)
+
+    clf = ClaimClassifier.from_pretrained(args.model, precision=args.precision)
+    public = Path(args.public_data) if args.public_data else None
+    results: dict = {"model": args.model, "precision": args.precision, "sets": {}}
+    tasks = [s for s in args.sets if s == "corpus" or public] + list(args.data)
+    for name in tasks:
+        started = time.time()
+        if name == "corpus" or Path(name).exists():
+            train = load("corpus", "train", None)
+            dev = load("corpus", "test", None) if name == "corpus" else load_annotated(Path(name))
+            dataset = "corpus"
+        else:
+            train, dev, dataset = load(name, "train", public), load(name, "dev", public), name
+        probs = model_predict(clf, dev)
+        pred3 = [LABELS[i] for i in probs.argmax(1)]
+        gold = gold_of(dataset, dev)
+        entry = {"model": scores(gold, to_task(dataset, pred3))}
+        if not args.no_baselines:
+            full = [e for e in train if len(e.allowed) == 1 or dataset in BINARY]
+            tx, ty = [e.claim for e in full], gold_of(dataset, full)
+            if len(tx) > 6000:
+                idx = np.random.default_rng(13).choice(len(tx), 6000, replace=False)
+                tx, ty = [tx[i] for i in idx], [ty[i] for i in idx]
+            dx = [e.claim for e in dev]
+            entry["tfidf_logreg"] = scores(gold, tfidf_baseline(tx, ty, dx))
+            entry["textblob_pattern"] = scores(gold, textblob_baseline(dataset, tx, ty, dx))
+        if dataset == "corpus":
+            g = np.array([LABELS.index(x) for x in gold])
+            logits = np.log(np.clip(probs, 1e-12, 1)) * clf.config.temperature
+            raw = torch.softmax(torch.tensor(logits), -1).numpy()
+            entry["ece_before_temperature"] = ece(raw, g)
+            entry["ece_after_temperature"] = ece(probs, g)
+        entry["seconds"] = round(time.time() - started, 1)
+        key = name if not Path(name).exists() else Path(name).stem
+        results["sets"][key] = entry
+        line = "  ".join(f"{k} {v['macro_f1']:.3f}" for k, v in entry.items() if isinstance(v, dict))
+        print(f"{key:<12} n={len(dev):<5} macro-F1: {line}", flush=True)
+        print("             per class: " + ", ".join(f"{c} P{m['precision']:.2f}/R{m['recall']:.2f}/F{m['f1']:.2f}"
+                                              for c, m in entry["model"]["per_class"].items()))
+        print(f"             confusion {entry['model']['labels']}: {entry['model']['confusion']}", flush=True)
+    results["seed"] = seed_check(clf)
+    print(f"seed article: {results['seed']['correct']}/{results['seed']['claims']} gold claims correct")
+    for r in results["seed"]["rows"]:
+        if not r["ok"]:
+            print(f"   miss: {r['text'][:60]!r} gold {r['gold']} got {r['predicted']}")
+    out = Path(args.output) if args.output else ROOT / "benchmarks" / "results" / f"eval_{Path(args.model).name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1))
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Fine-tune the claim model: LoRA + head on a transformer encoder, partial-label loss.
+
+    python -m training.train --data corpus checkthat polnear webis babe \
+        --public-data ../shared/data --output models/default
+
+Logs progress, evaluates on the dev examples each epoch, keeps the best weights in
+`--output`, writes a checkpoint into `--output/checkpoint` every `--save-steps` steps and
+resumes from it when the same command is run again. A held-out calibration part of the
+training data (never the reporting dev sets) fits the temperature at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import shlex
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+
+from stanceclf.classifier import ClaimClassifier
+from stanceclf.labels import LABEL2ID
+from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
+from training.data import PUBLIC, Example, _held_out, load
+
+WEIGHTS = {"corpus": 2.0, "checkthat": 1.0, "polnear": 0.5, "webis": 0.5, "babe": 0.7}
+
+
+@dataclass
+class TrainArgs:
+    """Command-line arguments of the training script (each has a --flag)."""
+
+    data: list[str] = field(default_factory=lambda: ["corpus"])
+    public_data: str | None = None
+    base_model: str = DEFAULT_BASE
+    output: str = "models/default"
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    seed: int = 13
+    max_length: int = 96
+    max_per_dataset: int = 4000
+    max_steps: int = -1
+    save_steps: int = 200
+    device: str = "cpu"
+    lora_r: int = 8
+    strict: bool = False
+    tiny: bool = False
+
+
+def parse_args(argv: list[str] | None = None) -> TrainArgs:
+    p = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.splitlines()[0])
+    defaults = TrainArgs()
+    for name, value in asdict(defaults).items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            p.add_argument(flag, action="store_true")
+        elif isinstance(value, list):
+            p.add_argument(flag, nargs="+", default=value)
+        else:
+            p.add_argument(flag, type=type(value) if value is not None else str, default=value)
+    return TrainArgs(**vars(p.parse_args(argv)))
+
+
+def partial_nll(logits: torch.Tensor, allowed: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """-log P(label in allowed set), weighted: a full label is the usual cross-entropy."""
+    logp = torch.log_softmax(logits, dim=-1)
+    nll = -torch.logsumexp(logp.masked_fill(~allowed, -1e4), dim=-1)
+    return (nll * weight).sum() / weight.sum()
+
+
+def build_classifier(args: TrainArgs) -> ClaimClassifier:
+    """A fresh model: the base encoder (or a tiny random one for tests) with LoRA and a head."""
+    from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel
+
+    base_path = base_model_path(args.base_model)
+    config = ModelConfig(base_model=args.base_model, max_length=args.max_length, lora_r=args.lora_r,
+                         lora_alpha=2 * args.lora_r)
+    if args.tiny:  # a tiny randomly initialised encoder: fast tests, no weights needed
+        encoder = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                       intermediate_size=64, max_position_embeddings=args.max_length + 2))
+        config.base_model, config.base_sha256 = "tiny-random", None
+    else:
+        if args.base_model == DEFAULT_BASE:
+            verify_sha256(Path(base_path) / "model.safetensors", config.base_sha256)
+        else:
+            config.base_sha256 = None
+        encoder = AutoModel.from_pretrained(str(base_path))
+    model = ClaimModel(encoder, config)
+    model.add_lora()
+    return ClaimClassifier(model, AutoTokenizer.from_pretrained(str(base_path)), device=args.device)
+
+
+def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example]]:
+    """Training, calibration and dev examples; calibration is cut from training data by group."""
+    public = Path(args.public_data) if args.public_data else None
+    rng = random.Random(args.seed)
+    train, calib, dev = [], [], []
+    for name in args.data:
+        examples = load(name, "train", public, args.strict)
+        if len(examples) > args.max_per_dataset:
+            examples = rng.sample(examples, args.max_per_dataset)
+        for ex in examples:
+            ex.weight = WEIGHTS.get(ex.dataset, 2.0)
+            (calib if _held_out("calib:" + ex.group, 0.1) else train).append(ex)
+        if name in PUBLIC:
+            dev_part = load(name, "dev", public)
+            dev += rng.sample(dev_part, min(len(dev_part), 400))
+        elif name == "corpus":
+            pass  # the corpus test split is for reporting only; it never steers training
+    return train, calib, dev
+
+
+def encode(clf: ClaimClassifier, batch: list[Example]) -> dict[str, torch.Tensor]:
+    enc = clf.tokenizer([e.claim for e in batch], [e.context for e in batch], padding=True,
+                        truncation="longest_first", max_length=clf.config.max_length, return_tensors="pt")
+    allowed = torch.zeros(len(batch), len(LABEL2ID), dtype=torch.bool)
+    for i, e in enumerate(batch):
+        allowed[i, [LABEL2ID[a] for a in e.allowed]] = True
+    enc["allowed"] = allowed
+    enc["weight"] = torch.tensor([e.weight for e in batch])
+    return {k: v.to(clf.device) for k, v in enc.items()}
+
+
+def logits_of(clf: ClaimClassifier, examples: list[Example], batch_size: int = 64) -> torch.Tensor:
+    clf.model.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(examples), batch_size):
+            enc = encode(clf, examples[i : i + batch_size])
+            enc.pop("allowed"), enc.pop("weight")
+            out.append(clf.model(**enc).float().cpu())
+    return torch.cat(out) if out else torch.empty(0, len(LABEL2ID))
+
+
+def dev_score(clf: ClaimClassifier, dev: list[Example]) -> float:
+    """Share of dev examples whose predicted label is in the allowed set (partial accuracy)."""
+    if not dev:
+        return 0.0
+    pred = logits_of(clf, dev).argmax(-1).tolist()
+    return sum(LABEL2ID_INV[p] in e.allowed for p, e in zip(pred, dev)) / len(dev)
+
+
+LABEL2ID_INV = {i: n for n, i in LABEL2ID.items()}
+
+
+def fit_temperature(logits: torch.Tensor, examples: list[Example]) -> float:
+    """Temperature minimising the partial-label NLL on the calibration examples."""
+    if len(examples) == 0:
+        return 1.0
+    allowed = torch.zeros(len(examples), len(LABEL2ID), dtype=torch.bool)
+    for i, e in enumerate(examples):
+        allowed[i, [LABEL2ID[a] for a in e.allowed]] = True
+    ones = torch.ones(len(examples))
+    best = min((partial_nll(logits / t, allowed, ones).item(), t) for t in torch.linspace(0.3, 4.0, 75).tolist())
+    return round(best[1], 4)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    out = Path(args.output)
+    ckpt = out / "checkpoint"
+    started = time.time()
+    clf = build_classifier(args)
+    train, calib, dev = collect(args)
+    counts = {}
+    for ex in train + calib:
+        counts[ex.dataset] = counts.get(ex.dataset, 0) + 1
+    print(f"train {len(train)} calib {len(calib)} dev {len(dev)} examples: {counts}", flush=True)
+    params = [p for p in clf.model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.learning_rate, weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(train) / args.batch_size)
+    total = steps_per_epoch * args.epochs if args.max_steps < 0 else args.max_steps
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, (total - s) / total))
+    step, best, history = 0, -1.0, []
+    if (ckpt / "state.pt").exists():
+        state = torch.load(ckpt / "state.pt", weights_only=False)
+        clf.model.load_state_dict(state["model"], strict=False)
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        step, best, history = state["step"], state["best"], state["history"]
+        torch.set_rng_state(state["rng"])
+        print(f"resumed from {ckpt} at step {step}", flush=True)
+    while step < total:
+        epoch = step // steps_per_epoch
+        order = list(range(len(train)))
+        random.Random(args.seed + epoch).shuffle(order)
+        clf.model.train()
+        for b in range(step % steps_per_epoch, steps_per_epoch):
+            batch = encode(clf, [train[i] for i in order[b * args.batch_size : (b + 1) * args.batch_size]])
+            allowed, weight = batch.pop("allowed"), batch.pop("weight")
+            loss = partial_nll(clf.model(**batch), allowed, weight)
+            if not torch.isfinite(loss):
+                print(f"error: loss is {loss.item()} at step {step}: lower --learning-rate or check the data",
+                      file=sys.stderr)
+                return 1
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            if step % 20 == 0:
+                print(f"step {step}/{total} epoch {epoch} loss {loss.item():.4f} "
+                      f"{time.time() - started:.0f}s", flush=True)
+            if step % args.save_steps == 0 or step == total or b == steps_per_epoch - 1:
+                if b == steps_per_epoch - 1 or step == total:
+                    score = dev_score(clf, dev)
+                    history.append({"epoch": epoch, "step": step, "dev_partial_accuracy": score})
+                    print(f"epoch {epoch} dev partial accuracy {score:.4f}", flush=True)
+                    if score > best:
+                        best = score
+                        clf.save_pretrained(out)
+                    clf.model.train()
+                ckpt.mkdir(parents=True, exist_ok=True)
+                torch.save({"model": clf.model.trained_state(), "optimizer": opt.state_dict(),
+                            "scheduler": sched.state_dict(), "step": step, "best": best, "history": history,
+                            "rng": torch.get_rng_state()},
+                           ckpt / "state.pt.tmp")
+                os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
+            if step >= total:
+                break
+    best_clf = build_classifier(args)
+    from safetensors.torch import load_file
+    weights = out / ("adapter.safetensors" if (out / "adapter.safetensors").exists() else "model.safetensors")
+    best_clf.model.load_state_dict(load_file(str(weights)), strict=False)
+    best_clf.config.temperature = fit_temperature(logits_of(best_clf, calib), calib)
+    best_clf.config.training = {
+        "command": "python -m training.train " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
+        "examples": counts, "args": asdict(args), "history": history, "seconds": round(time.time() - started),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+    }
+    best_clf.save_pretrained(out)
+    (out / "all_results.json").write_text(json.dumps(
+        {"best_dev_partial_accuracy": best, "temperature": best_clf.config.temperature, "history": history}, indent=1))
+    print(f"saved {out} (temperature {best_clf.config.temperature}, best dev {best:.4f})", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from transformers.utils import logging as hf_logging
 
 from stanceclf import splitting
 from stanceclf.errors import ModelError, StanceclfError
@@ -41,6 +42,7 @@ def _bundled_path() -> Path:
 def _load_encoder(config: ModelConfig, directory: Path, full: bool) -> nn.Module:
     from transformers import AutoConfig, AutoModel
 
+    hf_logging.disable_progress_bar()
     if full:
         enc_cfg = json.loads((directory / "encoder_config.json").read_text())
         model_type = enc_cfg.pop("model_type")
@@ -100,7 +102,13 @@ class ClaimClassifier:
             raise ModelError(f"{weights} does not fit this model (missing {len(missing)}, unexpected "
                              f"{len(unexpected)} tensors); it was saved by another model shape")
         model.merge_lora()
-        tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        # config.json describes the stanceclf model, not a transformers one: silence that notice.
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        finally:
+            hf_logging.set_verbosity(verbosity)
         return cls(model, tokenizer).to(device, precision)
 
     def to(self, device: str = "cpu", precision: str = "fp32") -> ClaimClassifier:

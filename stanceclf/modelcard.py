@@ -47,5 +47,9 @@ def model_card(config: ModelConfig) -> str:
         for name, m in config.metrics.items():
             if isinstance(m, dict) and "macro_f1" in m:
                 lines.append(f"| {name} | {m['macro_f1']:.3f} | {m.get('n', '')} |")
-        lines.append("")
+        seed = config.metrics.get("seed_article")
+        if seed:
+            lines.append(f"\nSeed article: {seed['correct']} of {seed['claims']} gold claims correct.")
+        lines += ["", "Measured by `python -m training.evaluate --model PATH --public-data ../shared/data "
+                      "--write-card` (dev sets as defined in the project README).", ""]
     return "\n".join(lines)

@@ -215,7 +215,7 @@ def stats(records: list[dict]) -> dict:
     for r in records:
         for c in r["claims"]:
             frame = _FRAME_WORD.sub("X", c["text"]).lower()
-            if len(frame.split()) >= 5:
+            if c["kind"] != "meta" and len(frame.split()) >= 5:
                 frames[frame].add(r["id"])
     repeated = {f: sorted(ids) for f, ids in frames.items() if len(ids) > 1}
     return {"articles": len(records), "claims": sum(labels.values()),

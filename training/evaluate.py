@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--precision", default="fp32")
     p.add_argument("--no-baselines", action="store_true")
     p.add_argument("--output", help="JSON path (default benchmarks/results/eval_<model>.json)")
+    p.add_argument("--write-card", action="store_true", help="store the metrics in the model's config and card")
     args = p.parse_args(argv)
 
     clf = ClaimClassifier.from_pretrained(args.model, precision=args.precision)
@@ -180,7 +181,23 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
     print(f"wrote {out}")
+    if args.write_card:
+        write_card(Path(args.model), results)
     return 0
+
+
+def write_card(directory: Path, results: dict) -> None:
+    """Put the measured macro-F1 figures into config.json and regenerate the model card."""
+    from stanceclf.modelcard import model_card
+    from stanceclf.modeling import ModelConfig
+
+    raw = json.loads((directory / "config.json").read_text())
+    raw["metrics"] = {name: {"macro_f1": e["model"]["macro_f1"], "n": e["model"]["n"]}
+                      for name, e in results["sets"].items()}
+    raw["metrics"]["seed_article"] = {"correct": results["seed"]["correct"], "claims": results["seed"]["claims"]}
+    config = ModelConfig.from_dict(raw)
+    (directory / "config.json").write_text(json.dumps(config.to_dict(), indent=1))
+    (directory / "README.md").write_text(model_card(config))
 
 
 if __name__ == "__main__":

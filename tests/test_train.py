@@ -72,3 +72,24 @@ def test_bad_rows_are_reported_and_strict_stops(tmp_path, capsys):
     assert "bad.jsonl:1: offsets do not match" in err and "unknown label 'rumour'" in err and "bad.jsonl:2" in err
     with pytest.raises(DataError, match="3 bad rows"):
         load_annotated(f, strict=True)
+
+
+def test_span_targets_tag_bio_and_skip_ignored_regions():
+    from training.data import Example
+
+    ex = Example("Ana Ruiz told us, he thinks.", "", ("attribution",), "t", "g",
+                 spans=[(0, 8, "SRC"), (9, 13, "CUE")], ignore=[(18, 20)])
+    offsets = [(0, 3), (4, 8), (9, 13), (14, 16), (16, 17), (18, 20), (21, 27), (27, 28)]
+    tags = [train_mod.SPAN_TAGS[t] if t >= 0 else None for t in train_mod.span_targets(ex, offsets)]
+    assert tags == ["B-SRC", "I-SRC", "B-CUE", "O", "O", None, "O", "O"]
+    ex.spans = None
+    assert train_mod.span_targets(ex, offsets) == [-100] * len(offsets)
+
+
+def test_training_saves_and_loads_the_span_head(small_data, tmp_path):
+    out = tmp_path / "out"
+    assert train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS]) == 0
+    state = load_file(str(out / "model.safetensors"))
+    assert "span_head.weight" in state
+    clf = ClaimClassifier.from_pretrained(out)
+    assert clf.model.span_head is not None

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stanceclf.labels import LABELS
@@ -39,6 +39,9 @@ class Example:
     dataset: str
     group: str
     weight: float = 1.0
+    # (start, end, "SRC"|"CUE") in the claim; None = no span supervision, [] = no spans at all
+    spans: list[tuple[int, int, str]] | None = None
+    ignore: list[tuple[int, int]] = field(default_factory=list)  # regions the span loss skips
 
 
 class DataError(ValueError):
@@ -77,7 +80,7 @@ def load_annotated(path: Path, split: str | None = None, strict: bool = False) -
                     problems.append(f"{path}:{n}: offsets do not match claim text {str(c.get('text'))[:40]!r}")
                     continue
                 examples.append(Example(c["text"], previous, (label,), "corpus" if path == CORPUS else path.stem,
-                                        str(rec.get("id", n))))
+                                        str(rec.get("id", n)), spans=_claim_spans(c)))
                 previous = c["text"]
     if problems:
         for p in problems[:20]:
@@ -86,6 +89,17 @@ def load_annotated(path: Path, split: str | None = None, strict: bool = False) -
             raise DataError(f"{len(problems)} bad rows in {path} (first: {problems[0]}); fix them or drop --strict")
         print(f"warning: skipped {len(problems)} bad rows in {path}", file=sys.stderr)
     return examples
+
+
+def _claim_spans(claim: dict) -> list[tuple[int, int, str]]:
+    """Source and cue spans of an annotated claim, relative to the claim (sources outside it,
+    such as the speaker of a continuing quote, are left out)."""
+    out = []
+    parts = [(s, "SRC") for s in claim.get("sources") or []] + [(claim.get("cue"), "CUE")]
+    for span, kind in parts:
+        if span and claim["start"] <= span["start"] < span["end"] <= claim["end"]:
+            out.append((span["start"] - claim["start"], span["end"] - claim["start"], kind))
+    return out
 
 
 def load_checkthat(root: Path, split: str) -> list[Example]:
@@ -99,15 +113,36 @@ def load_checkthat(root: Path, split: str) -> list[Example]:
     return out
 
 
+def is_speech(attr: dict) -> bool:
+    """A PolNeAR attribution LABELS.md calls attribution: in-sentence speech cue, not the writer's I/we."""
+    source = (attr.get("source_text") or "").strip().lower()
+    return bool(attr["cue_in_sentence"]) and source not in ("i", "we") and bool(
+        SPEECH_CUE.search(attr.get("cue_text") or ""))
+
+
 def polnear_speech(sentence: dict) -> bool | None:
     """True: a speech/publication cue in the sentence; False: no attribution; None: left out."""
     if sentence["label_hint"] == "no_attribution":
         return False
+    return True if any(is_speech(a) for a in sentence["attributions"]) else None
+
+
+def polnear_spans(sentence: dict) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Source and cue spans of the speech attributions (clipped to the sentence), and the spans of
+    its other attributions, which the span loss ignores rather than calling them O."""
+    n = len(sentence["text"])
+    spans, ignore = [], []
     for attr in sentence["attributions"]:
-        source = (attr.get("source_text") or "").strip().lower()
-        if attr["cue_in_sentence"] and source not in ("i", "we") and SPEECH_CUE.search(attr.get("cue_text") or ""):
-            return True
-    return None
+        for key, kind in (("source_in_sentence", "SRC"), ("cue_in_sentence", "CUE")):
+            for sp in attr[key]:
+                start, end = max(0, sp["start"]), min(n, sp["end"])
+                if end <= start:
+                    continue
+                if is_speech(attr):
+                    spans.append((start, end, kind))
+                else:
+                    ignore.append((start, end))
+    return spans, ignore
 
 
 def load_polnear(root: Path, split: str) -> list[Example]:
@@ -122,7 +157,8 @@ def load_polnear(root: Path, split: str) -> list[Example]:
             if speech is None:
                 continue
             allowed = ("attribution",) if speech else ("fact", "opinion")
-            out.append(Example(s["text"], context, allowed, "polnear", s["doc_id"]))
+            spans, ignore = polnear_spans(s)
+            out.append(Example(s["text"], context, allowed, "polnear", s["doc_id"], spans=spans, ignore=ignore))
     return out
 
 

@@ -25,11 +25,13 @@ from pathlib import Path
 
 import torch
 
+from stanceclf import engine
 from stanceclf.classifier import ClaimClassifier
-from stanceclf.labels import LABEL2ID
+from stanceclf.labels import LABEL2ID, LABELS, SPAN_TAGS
 from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
 from training.data import PUBLIC, Example, _held_out, load
 
+SPAN2ID = {name: i for i, name in enumerate(SPAN_TAGS)}
 WEIGHTS = {"corpus": 2.0, "checkthat": 1.0, "polnear": 0.5, "webis": 0.5, "babe": 0.7}
 
 
@@ -51,6 +53,8 @@ class TrainArgs:
     save_steps: int = 200
     device: str = "cpu"
     lora_r: int = 8
+    span_weight: float = 1.0
+    init_from: str | None = None
     strict: bool = False
     tiny: bool = False
 
@@ -95,6 +99,11 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
         encoder = AutoModel.from_pretrained(str(base_path))
     model = ClaimModel(encoder, config)
     model.add_lora()
+    if args.init_from:  # warm start: LoRA and heads of an earlier run (a new span head starts fresh)
+        from safetensors.torch import load_file
+
+        state = load_file(str(Path(args.init_from) / "adapter.safetensors"))
+        model.load_state_dict(state, strict=False)
     return ClaimClassifier(model, AutoTokenizer.from_pretrained(str(base_path)), device=args.device)
 
 
@@ -118,15 +127,46 @@ def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example
     return train, calib, dev
 
 
+def span_targets(ex: Example, offsets: list[tuple[int, int]]) -> list[int]:
+    """BIO tag id per claim token (-100: no supervision or an ignored region)."""
+    if ex.spans is None:
+        return [-100] * len(offsets)
+    tags, previous = [], None
+    for start, end in offsets:
+        hit = next(((a, b, kind) for a, b, kind in ex.spans if start < b and end > a), None)
+        if any(start < b and end > a for a, b in ex.ignore) and hit is None:
+            tags.append(-100)
+        elif hit is None:
+            tags.append(SPAN2ID["O"])
+        else:
+            tags.append(SPAN2ID[("I-" if previous == hit else "B-") + hit[2]])
+        previous = hit
+    return tags
+
+
 def encode(clf: ClaimClassifier, batch: list[Example]) -> dict[str, torch.Tensor]:
-    enc = clf.tokenizer([e.claim for e in batch], [e.context for e in batch], padding=True,
-                        truncation="longest_first", max_length=clf.config.max_length, return_tensors="pt")
+    """Model inputs (tokenised exactly as at inference), allowed-label masks, weights, span tags."""
+    enc = engine.encode_pairs(clf.tokenizer, [e.claim for e in batch], [e.context for e in batch],
+                              clf.config.max_length)
+    out = engine.collate(enc, list(range(len(batch))), clf.tokenizer.pad_token_id or 0, torch.device("cpu"))
     allowed = torch.zeros(len(batch), len(LABEL2ID), dtype=torch.bool)
+    span_tags = torch.full(out["input_ids"].shape, -100, dtype=torch.long)
     for i, e in enumerate(batch):
         allowed[i, [LABEL2ID[a] for a in e.allowed]] = True
-    enc["allowed"] = allowed
-    enc["weight"] = torch.tensor([e.weight for e in batch])
-    return {k: v.to(clf.device) for k, v in enc.items()}
+        span_tags[i, enc.claim_positions[i]] = torch.tensor(span_targets(e, enc.claim_offsets[i]), dtype=torch.long)
+    out.update(allowed=allowed, weight=torch.tensor([e.weight for e in batch]), span_tags=span_tags)
+    return {k: v.to(clf.device) for k, v in out.items()}
+
+
+def joint_loss(clf: ClaimClassifier, batch: dict[str, torch.Tensor], span_weight: float) -> torch.Tensor:
+    """Partial-label NLL of the claim head plus the span head's token cross-entropy."""
+    allowed, weight, span_tags = batch.pop("allowed"), batch.pop("weight"), batch.pop("span_tags")
+    logits, token_logits = clf.model(**batch, with_spans=True)
+    loss = partial_nll(logits, allowed, weight)
+    if token_logits is not None and span_weight > 0 and bool((span_tags >= 0).any()):
+        loss = loss + span_weight * torch.nn.functional.cross_entropy(
+            token_logits.reshape(-1, token_logits.shape[-1]).float(), span_tags.reshape(-1), ignore_index=-100)
+    return loss
 
 
 def logits_of(clf: ClaimClassifier, examples: list[Example], batch_size: int = 64) -> torch.Tensor:
@@ -135,7 +175,7 @@ def logits_of(clf: ClaimClassifier, examples: list[Example], batch_size: int = 6
     with torch.inference_mode():
         for i in range(0, len(examples), batch_size):
             enc = encode(clf, examples[i : i + batch_size])
-            enc.pop("allowed"), enc.pop("weight")
+            enc.pop("allowed"), enc.pop("weight"), enc.pop("span_tags")
             out.append(clf.model(**enc).float().cpu())
     return torch.cat(out) if out else torch.empty(0, len(LABEL2ID))
 
@@ -145,10 +185,7 @@ def dev_score(clf: ClaimClassifier, dev: list[Example]) -> float:
     if not dev:
         return 0.0
     pred = logits_of(clf, dev).argmax(-1).tolist()
-    return sum(LABEL2ID_INV[p] in e.allowed for p, e in zip(pred, dev)) / len(dev)
-
-
-LABEL2ID_INV = {i: n for n, i in LABEL2ID.items()}
+    return sum(LABELS[p] in e.allowed for p, e in zip(pred, dev)) / len(dev)
 
 
 def fit_temperature(logits: torch.Tensor, examples: list[Example]) -> float:
@@ -198,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         clf.model.train()
         for b in range(step % steps_per_epoch, steps_per_epoch):
             batch = encode(clf, [train[i] for i in order[b * args.batch_size : (b + 1) * args.batch_size]])
-            allowed, weight = batch.pop("allowed"), batch.pop("weight")
-            loss = partial_nll(clf.model(**batch), allowed, weight)
+            loss = joint_loss(clf, batch, args.span_weight)
             if not torch.isfinite(loss):
                 print(f"error: loss is {loss.item()} at step {step}: lower --learning-rate or check the data",
                       file=sys.stderr)

@@ -1,0 +1,423 @@
+"""Source resolution and typing for attribution claims (LABELS.md, "Attribution details").
+
+`resolve` fills `Source.resolved` (the name without role descriptors, from its fullest mention
+so far) and `Source.type` (one of SOURCE_TYPES) with small English word lists and rules:
+no model, no dependencies. Offsets are never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stanceclf.results import Claim, Source
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PRONOUNS = _words("he she him her his hers they them their it its i we")
+PERSON_PRONOUNS = _words("he she him her his hers")
+HONORIFICS = _words("mr mrs ms mx dr prof sir dame madam professor")
+SUFFIXES = _words("inc ltd plc llc kc qc ag gmbh")
+TITLES = _words(
+    "minister secretary spokesperson spokesman spokeswoman president vice chairman chairwoman chair chairperson chief "
+    "executive director governor gov sen senator rep representative congressman congresswoman mayor judge justice "
+    "prosecutor inspector detective sergeant superintendent supt constable commissioner ambassador envoy leader "
+    "secretary-general general attorney officer head premier chancellor speaker lawmaker deputy mp councillor "
+    "registrar ombudsman negotiator co-founder founder commander colonel coach treasurer auditor-general "
+    "administrator dean rector sheriff magistrate chairs heads directs runs leads led oversees manages governs "
+    "cabinet presiding counsel prosecuting member doctor defender captain")
+PERSON_ROLES = _words(
+    "lawyer lawyers attorney barrister solicitor counsel researcher analyst economist scientist professor prof "
+    "lecturer consultant expert historian criminologist physiologist former agent farmer farms student narrator "
+    "volunteer worker teacher author writer activist batter forward player athlete runner man woman resident manager "
+    "studies ophthalmologist hepatologist epidemiologist whose retired sister brother wife husband son daughter "
+    "mother father widow")
+OFFICIAL_OVERRIDE = _words("prosecuting prosecutor u.s u.s. district general")
+ANON_PLURAL = _words(
+    "sources people officials analysts critics aides executives diplomats residents witnesses experts observers "
+    "insiders economists investors traders lawyers doctors researchers scientists investigators prosecutors officers "
+    "members delegates deputies lawmakers legislators activists supporters opponents defenders advocates groups "
+    "relatives families workers farmers employers leaders organisers organizers managers teachers students parents "
+    "fans players colleagues employees staff directors presidents ministers epidemiologists criminologists startups "
+    "companies dealers brokers operators publishers narrators schools conferences respondents regulators authorities "
+    "bankers historians academics physicians campaigners villagers locals voters consumers customers users citizens "
+    "protesters survivors victims soldiers engineers owners shareholders creditors bondholders negotiators agents "
+    "executives nurses police-sources unions specialists scholars")
+ANON_SINGULAR = _words(
+    "source person official aide executive spokesperson spokesman spokeswoman diplomat doctor nurse member "
+    "investigator resident relative colleague peer graduate insider lawyer employee worker officer someone analyst "
+    "expert adviser advisor witness negotiator delegate lawmaker minister")
+INDEFINITE = _words("a an one another some several many two three four five six few most both multiple various other")
+DOC_NOUNS = _words(
+    "report reports statement statements filing filings poll polls survey surveys study studies data figures estimate "
+    "estimates letter draft agreement communique communiqué indictment ruling decision summary plan proposal "
+    "manifesto guidance results findings audit paper analysis note leaflet census document documents records "
+    "transcript memo memorandum review assessment forecast projections bulletin release notice judgment judgement "
+    "verdict complaint lawsuit petition minutes dossier index ranking tally database register decree resolution "
+    "guidelines evidence testimony video footage message email emails notes contract accord treaty declaration "
+    "warrant affidavit submission prospectus statistics numbers order")
+MEDIA_WORDS = _words(
+    "newspaper daily broadcaster television tv radio magazine tabloid weekly station channel outlet wire news "
+    "newswire site")
+OUTLETS = _words(
+    "reuters ap afp bloomberg bbc cnn nhk yonhap xinhua tass belta kyodo interfax dpa efe ansa pti petra mena wafa "
+    "anadolu irna kcna yomiuri asahi mainichi politico axios caixin ria ndtv abc cbs nbc cbc rte monde spiegel "
+    "guardian times post journal herald gazette tribune courier telegraph mirror express chronicle observer ekhbariya "
+    "al-masirah nation")
+ORG_WORDS = _words(
+    "agency ministry department commission committee council office authority bureau service institute institution "
+    "foundation federation association union league party bank fund university college school court tribunal board "
+    "group corp corporation co inc ltd plc llc company holdings systems solutions airways airlines motors telecom "
+    "mobile industries international organization organisation network alliance society club centre center centers "
+    "hospital clinic unit forum observatory government parliament assembly congress senate army force forces navy "
+    "directorate administration secretariat coalition front movement trust watch nations exchange securities advisors "
+    "partners capital therapeutics kliniken treasury presidency labs technologies consortium cooperative initiative "
+    "programme program panel s.a")
+ORG_NOUNS = ORG_WORDS | _words(
+    "firm startup start-up maker miner operator lender chain retailer publisher developer distributor insurer carrier "
+    "airline platform team opposition regulator watchdog body manufacturer producer supplier consultancy charity ngo "
+    "monitor steelmaker chipmaker automaker group")
+ROLE_NOUNS = (ORG_NOUNS - ORG_WORDS) | _words(
+    "company ministry agency board federation unit commission department hospital service administration network "
+    "council union court committee office institute authority bureau league party association organisation "
+    "organization minister judge official spokesperson spokesman spokeswoman aide police prosecutor governor "
+    "president chairman director envoy secretary") - _words("opposition chain")
+CONNECT = _words("of on for and & the")
+ROLE_ADJ = _words("governing national federal state provincial regional local")
+PARTICLES = _words("de da do dos das del della la le van von der den ter al el bin ibn y du des di")
+BREAKS = _words(
+    "at in of for from with to close familiar briefed who whose that on near speaking compiled published filed "
+    "released sent presented by known named backed based which when after before during")
+STOP = _words(
+    "the a an but and or she he it they its his her their this that these those in on at for with after before while "
+    "when as by from to of most some many several yet still here there what we i our if since until although though "
+    "also meanwhile however last next earlier later monday tuesday wednesday thursday friday saturday sunday january "
+    "february march april may june july august september october november december jan feb mar apr jun jul aug sep "
+    "sept oct nov dec photo read by according among opening")
+TOKEN = re.compile(r"\w+(?:[.'’&-]\w+)*\.?|&")
+ABBREV = HONORIFICS | TITLES | _words("corp co inc ltd jr sr st gov sen rep supt no")
+COMMON = ANON_PLURAL | ANON_SINGULAR | DOC_NOUNS | ROLE_NOUNS | PERSON_ROLES | TITLES | _words("police newspaper")
+PERSON_TYPES = ("person", "official")
+
+
+@dataclass
+class _Entity:
+    """A resolved mention (a source, or a name found in the article text) kept as an antecedent."""
+
+    start: int
+    name: str
+    type: str | None
+    phrase: str  # the mention with its descriptors, for role-noun matching
+    source: bool = False
+    end: int = -1
+    named: bool = True
+
+
+def same_entity(a: str, b: str) -> bool:
+    """Whether two resolved names match for scoring (case, a leading "the" and edge punctuation ignored)."""
+    def norm(s: str) -> str:
+        s = " ".join((s or "").strip().strip(" \t\n.,;:'\"“”‘’()").lower().split())
+        return s[4:] if s.startswith("the ") else s
+    return norm(a) == norm(b)
+
+
+def _key(tok: str) -> str:
+    return tok.lower().rstrip(".").replace("’", "'")
+
+
+def _base(tok: str) -> str:
+    """A token lower-cased, without a possessive "'s" or a trailing period."""
+    k = _key(tok)
+    return k[:-2] if k.endswith("'s") else k.rstrip("'")
+
+
+def _is_cap(tok: str) -> bool:
+    if re.search(r"-(run|based|owned|backed|led|controlled|funded|linked|born|aligned|affiliated|style)$", tok):
+        return False
+    return tok[:1].isupper() or bool(re.match(r"^(al|el|ad|ar|as|bin|ibn)-\w", tok))
+
+
+def _tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+    """Word tokens with offsets; a sentence-final period is dropped unless the token is an abbreviation."""
+    out = []
+    for m in TOKEN.finditer(text, start, len(text) if end is None else end):
+        tok = m.group()
+        if tok.endswith(".") and len(tok) > 2 and "." not in tok[:-1] and _key(tok) not in ABBREV:
+            tok = tok[:-1]
+        out.append((tok, m.start(), m.start() + len(tok)))
+    return out
+
+
+def _runs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, bool, int]]:
+    """Capitalised name runs (start, end, possessive, start before titles were cut)."""
+    toks, runs, i = _tokens(text, start, end), [], 0
+    while i < len(toks):
+        if not _is_cap(toks[i][0]) or _key(toks[i][0]) in STOP:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(toks) and not _key(toks[j][0]).endswith("'s") and text[toks[j][2]:toks[j + 1][1]] == " ":
+            if _is_cap(toks[j + 1][0]):
+                j += 1
+                continue
+            k = j + 1
+            while k < len(toks) and _key(toks[k][0]) in CONNECT | PARTICLES and k - j <= 2:
+                k += 1
+            if k == j + 1 or k >= len(toks) or not _is_cap(toks[k][0]) or _key(toks[k][0]) in STOP:
+                break
+            m = k
+            while m + 1 < len(toks) and _is_cap(toks[m + 1][0]) and text[toks[m][2]:toks[m + 1][1]] == " ":
+                m += 1
+            left, right = {_base(t[0]) for t in toks[i:j + 1]}, {_base(t[0]) for t in toks[k:m + 1]}
+            links = {_key(t[0]) for t in toks[j + 1:k]}
+            has_and = bool(links & {"and", "&"})
+            if not (links <= PARTICLES or (left & ORG_WORDS and not (has_and and right & ORG_WORDS))
+                    or (links in ({"and"}, {"&"}) and right & ORG_WORDS)):
+                break
+            j = k
+        cut = i  # titles, honorifics and leading common nouns ("Economist Martín ...") are not the name
+        for k in range(i, j):
+            rest = {_base(t[0]) for t in toks[k + 1:j + 1]}
+            if _key(toks[k][0]) in TITLES | HONORIFICS and not rest & (ORG_WORDS | CONNECT):
+                cut = k + 1
+        while cut < j and _base(toks[cut][0]) in (COMMON - ORG_WORDS) | HONORIFICS and _is_cap(toks[cut + 1][0]) \
+                and not {_base(t[0]) for t in toks[cut + 1:j + 1]} & ORG_WORDS:
+            cut += 1
+        end_j = j
+        while end_j > cut and (_key(toks[end_j][0]) in SUFFIXES or re.fullmatch(r"[A-Z]", toks[end_j][0])):
+            end_j -= 1
+        single_common = cut == end_j and _base(toks[cut][0]) in COMMON
+        if not single_common:
+            runs.append((toks[cut][1], toks[end_j][2], _key(toks[end_j][0]).endswith("'s"), toks[i][1]))
+        i = j + 1
+    return runs
+
+
+def _desc(text: str) -> set[str]:
+    """Descriptor words of a phrase: lower-case words, titles and honorifics in any case, a leading common noun."""
+    toks = _tokens(text)
+    return {_base(t[0]) for k, t in enumerate(toks) if not _is_cap(t[0]) or _key(t[0]) in TITLES | HONORIFICS
+            or (k == 0 and _base(t[0]) in COMMON)}
+
+
+def _head_desc(text: str) -> set[str]:
+    """Descriptor words before the first preposition of each comma-separated part (the descriptors' heads)."""
+    out: set[str] = set()
+    for part in text.split(","):
+        words = [_base(t[0]) for t in _tokens(part)]
+        cut = next((k for k, w in enumerate(words) if k and w in BREAKS), len(words))
+        out |= _desc(" ".join(t[0] for t in _tokens(part)[:cut]))
+    return out
+
+
+def _parse(phrase: str) -> tuple[str | None, str, set[str]]:
+    """Split a source span into (name or None, head noun of its first noun phrase, descriptor words)."""
+    clean = re.sub(r"\s*\([^)]*\)", "", phrase)
+    left, _, right = clean.partition(",")
+    toks, runs = _tokens(left), _runs(left)
+    inside = {t[1] for t in toks for r in runs if r[3] <= t[1] < r[1]}
+    cut = next((k for k, t in enumerate(toks) if k and _key(t[0]) in BREAKS and t[1] not in inside), len(toks))
+    region_end = toks[cut - 1][2] if cut else 0
+    head = _base(toks[cut - 1][0]) if cut else ""
+    if (head in INDEFINITE or head in ("here", "there")) and toks:
+        head = _base(toks[-1][0]) if _base(toks[-1][0]) not in ("here", "there") else _base(toks[0][0])
+    name = None
+    inner = [r for r in runs if r[1] <= region_end]
+    if inner:
+        s, e, poss, _ = inner[-1]
+        tail = [_base(t[0]) for t in _tokens(left, e, region_end)]
+        if not poss and all(w in MEDIA_WORDS | SUFFIXES | {"agency", "party", "alliance"} for w in tail):
+            name = left[s:e]
+    if name is None and right.strip():
+        rt = right.strip()
+        rruns = _runs(rt)
+        if rruns and re.fullmatch(r"(the\s+)?", rt[:rruns[0][3]], re.IGNORECASE) and not rruns[0][2]:
+            name = rt[rruns[0][0]:rruns[0][1]]
+    if name and name.endswith(" News Agency") and _base(name.split()[0]) in OUTLETS:
+        name = name[:-len(" News Agency")]
+    return name, head, _desc(clean)
+
+
+def _classify(phrase: str, name: str | None, head: str, words: set[str], lead: set[str] | None = None) -> str:
+    """The LABELS.md source type of a span, first match wins."""
+    first = _key(phrase.split()[0]) if phrase.split() else ""
+    if name is None:
+        if "unnamed" in words or head in ANON_PLURAL or (first in INDEFINITE and head not in DOC_NOUNS | ORG_NOUNS
+                                                         | MEDIA_WORDS):
+            return "anonymous"
+        if head in DOC_NOUNS:
+            return "document"
+        if head in MEDIA_WORDS or head in OUTLETS:
+            return "media"
+        if head == "police" or head in TITLES or head in ANON_SINGULAR:
+            return "official"
+        return "organisation" if head in ORG_NOUNS or not head.endswith("s") else "anonymous"
+    name_words = {_base(t[0]) for t in _tokens(name)}
+    lead = (_head_desc(phrase) if lead is None else lead) - PERSON_ROLES
+    media_name = name_words & {"news", "television", "tv", "radio", "press"}
+    if (name_words & OUTLETS and len(name_words) <= 3) or media_name or (
+            lead & MEDIA_WORDS and not words & (PERSON_ROLES | TITLES)):
+        return "media"
+    if "police" in name_words:
+        return "official"
+    personal = words & (TITLES | PERSON_ROLES | HONORIFICS)
+    plural = len(name_words) > 1 and name.split()[-1].endswith("ers")
+    if name_words & ORG_WORDS or name.isupper() or len(name_words) >= 4 or (lead & ORG_NOUNS and not personal) or (
+            plural and not personal) or any(t[0].isalpha() and t[0].isupper() and len(t[0]) > 1 for t in _tokens(name)):
+        return "organisation"
+    if words & PERSON_ROLES and not (words | {_key(w) for w in phrase.split()}) & OFFICIAL_OVERRIDE:
+        return "person"
+    return "official" if words & TITLES else "person"
+
+
+def _text_entities(text: str) -> list[_Entity]:
+    """Names found anywhere in the article, typed from their nearest descriptors (None without evidence)."""
+    out: list[_Entity] = []
+    prev_end = 0
+    for s, e, poss, pre in _runs(text):
+        name = re.sub(r"['’]s$", "", text[s:e]) if poss else text[s:e]
+        lo = max(prev_end, pre - 50, text.rfind("\n", 0, pre) + 1, max(text.rfind(c, 0, pre) for c in ".;:!?\"“”") + 1)
+        near = []
+        for tok in reversed(_tokens(text, lo, pre)[-4:]):
+            if _key(tok[0]) in BREAKS | STOP - {"a", "an", "the"} or _is_cap(tok[0]):
+                break
+            near.insert(0, tok[0])
+        before = " ".join(near) + " " + text[pre:s]
+        app = re.match(r",\s+((?:a|an|the|who|whose|its|his|her|one|former|\d+)\b[^,.;]*|(?:[a-z-]+ ){0,2}(?:"
+                       + "|".join(sorted(TITLES | PERSON_ROLES)) + r")\b[^,.;]*)", text[e:e + 120])
+        phrase = before + name + (", " + app.group(1) if app else "")
+        words = _desc(before + " " + (app.group(1) if app else ""))
+        personal = words & (TITLES | PERSON_ROLES | HONORIFICS) or (app and re.match(r"\d|who", app.group(1)))
+        kind = _classify(phrase, name, "", words) if personal or words & (ORG_NOUNS | MEDIA_WORDS) else None
+        if name.isupper() and (len(name) < 3 or re.match(r"\s*[,–-]", text[e:e + 3])):
+            continue  # a dateline ("MINSK, Nov 12") or a two-letter word, not an organisation
+        if kind is None and ({_base(t[0]) for t in _tokens(name)} & ORG_WORDS or name.isupper()):
+            kind = "organisation"
+        out.append(_Entity(s, name, kind, phrase, end=e))
+        prev_end = e
+    return out
+
+
+def _find_fuller(name: str, pool: list[_Entity]) -> _Entity | None:
+    """The fullest earlier entity whose name contains `name`'s words in order (or whose initials spell it)."""
+    want = [_base(t[0]) for t in _tokens(name) if _key(t[0]) not in HONORIFICS]
+    best, best_rank = None, (0, False)
+    for ent in pool if want else []:
+        have = [_base(t[0]) for t in _tokens(ent.name)]
+        initials = "".join(w[0] for w in have if w not in CONNECT)
+        inside = any(have[k:k + len(want)] == want for k in range(len(have) - len(want) + 1))
+        rank = (len(have), ent.type is not None)
+        if ent.named and ((inside and len(have) > len(want)) or (
+                len(want) == 1 and len(have) > 1 and initials == want[0])) and rank >= best_rank:
+            best, best_rank = ent, rank
+    return best
+
+
+def _role_antecedent(noun: str, text: str, start: int, pool: list[_Entity]) -> _Entity | None:
+    """The most recent earlier entity carrying `noun` in its name or descriptors, else a fallback."""
+    person_role = noun in TITLES | ANON_SINGULAR
+    for field in ("name", "phrase"):
+        for ent in reversed(pool):
+            if ent.type == "document" or (not ent.named and not person_role):
+                continue
+            if person_role and ent.type not in PERSON_TYPES + ("anonymous",):
+                continue
+            if noun in {_base(t[0]) for t in _tokens(getattr(ent, field))}:
+                return ent
+    if person_role:
+        return None
+    if noun in ("ministry", "directorate", "department"):
+        hits = re.findall(r"\b([a-z]+) " + noun + r"\b", text[:start], re.IGNORECASE)
+        hits = [h for h in hits if h.lower() not in STOP | INDEFINITE]
+        if hits:
+            return _Entity(start, f"{hits[-1]} {noun}", "organisation", noun)
+    for wanted in ("organisation", None):
+        counts: dict[str, int] = {}
+        for ent in pool:
+            if ent.type == wanted and not ent.source and (wanted or len(_tokens(ent.name)) > 1):
+                counts[ent.name] = counts.get(ent.name, 0) + len(re.findall(
+                    r"\b" + re.escape(_tokens(ent.name)[0][0]) + r"\b", text[:start]))
+        if counts:
+            top = max(counts.values())
+            return next(e for e in pool if counts.get(e.name) == top and e.type == wanted)
+    return None
+
+
+def resolve(text: str, claims: list[Claim]) -> None:
+    """Fill `resolved` and `type` of every source of `claims` (an article's claims in text order) in place."""
+    try:
+        _resolve(text or "", claims)
+    except Exception:  # never fail an analysis over a naming heuristic
+        for claim in claims:
+            for src in claim.sources:
+                src.resolved = src.resolved or src.text
+                src.type = src.type or "person"
+
+
+def _resolve(text: str, claims: list[Claim]) -> None:
+    names = _text_entities(text)
+    done: dict[tuple[int, int], _Entity] = {}
+    known: list[_Entity] = []
+    for src in sorted((s for c in claims for s in c.sources), key=lambda s: (s.start, s.end)):
+        if (src.start, src.end) not in done:
+            inside = [n for n in names if n.start < src.start and not any(k.start <= n.start < k.end for k in known)]
+            pool = sorted(known + inside, key=lambda e: e.start)
+            ent = _resolve_one(text, src, pool)
+            ent.end = max(src.end, src.start + 1)
+            done[(src.start, src.end)] = ent
+            known.append(ent)
+        ent = done[(src.start, src.end)]
+        src.resolved, src.type = ent.name, ent.type or "person"
+
+
+def _resolve_one(text: str, src: Source, pool: list[_Entity]) -> _Entity:
+    """Resolve one source span given the entities (sources and names) before it."""
+    phrase = (src.text or "").strip()
+    first = _key(phrase.split()[0]) if phrase.split() else ""
+    if not phrase:
+        return _Entity(src.start, src.text or "", "anonymous", "", True, named=False)
+    if first in PRONOUNS and len(phrase.split()) == 1:
+        return _pronoun(first, src, pool, phrase)
+    name, head, words = _parse(phrase)
+    own = _classify(phrase, name, head, words)
+    if name is None:
+        toks = [_base(t[0]) for t in _tokens(phrase)]
+        plain = toks[:1] in (["the"], ["its"], ["their"]) and set(toks[1:-1]) <= ROLE_ADJ
+        if head in ROLE_NOUNS and toks and toks[-1] == head and plain and own != "anonymous":
+            ante = _role_antecedent(head, text, src.start, pool)
+            if ante is not None:
+                kind = ante.type if ante.type in ("organisation", "media", "official", "anonymous") else (
+                    "official" if own == "official" else "organisation")
+                return _Entity(src.start, ante.name, kind, phrase, True, named=ante.named)
+        return _Entity(src.start, phrase, own, phrase, True, named=False)
+    fuller = _find_fuller(name, pool)
+    bare = not (words - {"the"}) or words <= HONORIFICS
+    if fuller is not None:
+        kind = own
+        if bare:
+            lead = _base(_tokens(fuller.name)[0][0]) == _base(_tokens(name)[0][0])
+            kind = fuller.type or ("organisation" if lead and len(_tokens(name)) == 1 else "person")
+        return _Entity(src.start, fuller.name, kind, phrase + " " + fuller.phrase, True)
+    if bare and len(_tokens(name)) == 1 and own == "person":
+        own = "organisation"
+    return _Entity(src.start, name, own, phrase, True)
+
+
+def _pronoun(word: str, src: Source, pool: list[_Entity], phrase: str) -> _Entity:
+    """A pronoun takes the most recent suitable antecedent (a person for he/she) and its type."""
+    if word in PERSON_PRONOUNS:
+        for evidenced in (True, False):
+            for ent in reversed(pool):
+                singular = ent.type in PERSON_TYPES or (ent.type == "anonymous" and not ent.phrase.endswith("s"))
+                if (evidenced and singular) or (not evidenced and ent.type is None and len(_tokens(ent.name)) > 1):
+                    full = None if ent.source else _find_fuller(ent.name, [e for e in pool if e.start < ent.start])
+                    ent = full or ent
+                    return _Entity(src.start, ent.name, ent.type or "person", ent.phrase, True, named=ent.named)
+    else:
+        for ent in reversed(pool):
+            if ent.source and ent.type not in PERSON_TYPES and (word in ("it", "its") or ent.type != "document"):
+                return _Entity(src.start, ent.name, ent.type, ent.phrase, True, named=ent.named)
+    return _Entity(src.start, phrase, "anonymous", phrase, True, named=False)

@@ -1,0 +1,67 @@
+"""Span decoding, attaching sources and cues to claims, continuing quotes, sourcing profile."""
+
+from stanceclf import attribution
+from stanceclf.labels import SPAN_TAGS
+from stanceclf.results import Claim, Document
+
+T = {name: i for i, name in enumerate(SPAN_TAGS)}
+
+
+def test_decode_merges_bio_and_widens_subwords():
+    text = "Spokesperson Natalia Ismont announced it."
+    # tokens: Spokes|person|Natalia|Ism|ont|announced|it|.
+    offsets = [(0, 6), (6, 12), (13, 20), (21, 24), (24, 27), (28, 37), (38, 40), (40, 41)]
+    tags = [T["B-SRC"], T["I-SRC"], T["I-SRC"], T["I-SRC"], T["O"], T["B-CUE"], T["O"], T["O"]]
+    sources, cues = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in sources] == ["Spokesperson Natalia Ismont"]
+    assert [text[a:b] for a, b in cues] == ["announced"]
+
+
+def test_decode_keeps_a_chain_of_sources_apart():
+    text = "Belta announced it through Ismont."
+    offsets = [(0, 5), (6, 15), (16, 18), (19, 26), (27, 33), (33, 34)]
+    tags = [T["B-SRC"], T["B-CUE"], T["O"], T["O"], T["B-SRC"], T["O"]]
+    sources, _ = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in sources] == ["Belta", "Ismont"]
+
+
+def _doc(text: str, labels: list[str]) -> Document:
+    doc, start = Document(text=text), 0
+    for i, (sentence, label) in enumerate(zip(text.split("\n"), labels)):
+        doc.claims.append(Claim(sentence, start, start + len(sentence), paragraph=i, label=label,
+                                probs={"fact": 0.5, "attribution": 0.2, "opinion": 0.3}))
+        start += len(sentence) + 1
+    return doc
+
+
+def test_attach_fills_article_offsets_and_carries_continuing_quotes():
+    text = "“We will not move,” Mayor Ana Ruiz told reporters.\n“It cannot work this way.”\nThe river rose."
+    doc = _doc(text, ["attribution", "fact", "fact"])
+    first = doc.claims[0].text
+    src = (first.index("Mayor"), first.index(" told"))
+    cue = (first.index("told"), first.index("."))
+    attribution.attach(doc, {0: ([src], [cue])})
+    a, b, c = doc.claims
+    assert [s.text for s in a.sources] == ["Mayor Ana Ruiz"] and a.cue.text == "told reporters"
+    for s in a.sources + b.sources:
+        assert text[s.start : s.end] == s.text
+    assert b.label == "attribution" and b.cue is None and "continuing-quote" in b.flags
+    assert b.sources[0].resolved == a.sources[0].resolved == "Ana Ruiz"
+    assert b.confidence == 0.2
+    assert c.label == "fact" and not c.sources
+
+
+def test_sources_and_profile():
+    text = "Officials said the dam held.\nMayor Ana Ruiz said it leaked.\nRuiz said repairs began.\nIt rained."
+    doc = _doc(text, ["attribution", "attribution", "attribution", "fact"])
+    spans = {}
+    for i, who in enumerate(["Officials", "Mayor Ana Ruiz", "Ruiz"]):
+        spans[i] = ([(0, len(who))], [(len(who) + 1, len(who) + 5)])
+    attribution.attach(doc, spans)
+    found = doc.sources()
+    assert [s["name"] for s in found] == ["Officials", "Ana Ruiz"]
+    assert found[1]["claims"] == [1, 2] and found[0]["type"] == "anonymous"
+    profile = doc.profile()
+    assert profile["distinct_sources"] == 2 and profile["anonymous_sources"] == 1
+    assert profile["claims_on_anonymous_sources"] == 1 and profile["label_share"]["attribution"] == 0.75
+    assert doc.to_dict()["profile"] == profile

@@ -1,0 +1,37 @@
+"""The inference engine: pair encoding (context cut first, head+tail of long claims), order."""
+
+import torch
+
+from stanceclf import engine
+
+
+def test_long_claim_keeps_head_and_tail_within_max_length(tiny):
+    words = [f"w{i}" for i in range(400)]
+    claim = " ".join(words)
+    enc = engine.encode_pairs(tiny.tokenizer, [claim], ["a previous claim"], 32)
+    assert len(enc.input_ids[0]) <= 32
+    offsets = enc.claim_offsets[0]
+    assert claim[offsets[0][0] : offsets[0][1]] == "w"  # head kept
+    assert claim[: offsets[-1][1]].endswith("399")  # tail kept
+    assert offsets == sorted(offsets)
+
+
+def test_context_is_cut_before_the_claim(tiny):
+    claim = "Officials said the bridge would reopen."
+    enc = engine.encode_pairs(tiny.tokenizer, [claim], ["very long context " * 50], 24)
+    kept = "".join(claim[a:b] for a, b in enc.claim_offsets[0])
+    assert kept == claim.replace(" ", "")
+    assert len(enc.input_ids[0]) <= 24
+
+
+def test_run_returns_input_order_whatever_the_batching(tiny):
+    claims = [("word " * n).strip() for n in (9, 1, 30, 4, 17)]
+    enc = engine.encode_pairs(tiny.tokenizer, claims, [""] * 5, 64)
+    one, tags = engine.run(tiny.model, tiny.tokenizer, enc, batch_size=1, spans=True)
+    many, _ = engine.run(tiny.model, tiny.tokenizer, enc, batch_size=4)
+    assert torch.allclose(one, many, atol=1e-5)
+    assert [len(t) for t in tags] == [len(o) for o in enc.claim_offsets]
+
+
+def test_prefetcher_keeps_order():
+    assert list(engine.Prefetcher(lambda x: x * 2)(iter(range(5)))) == [0, 2, 4, 6, 8]

@@ -1,0 +1,126 @@
+"""Fast, model-free tests of source resolution (stanceclf.sources) and the attribution evaluation helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from stanceclf.results import Claim, Source
+from stanceclf.sources import resolve, same_entity
+from training.attribution_eval import pattern_extract, span_scores
+
+
+def _claim(text: str, sentence: str, label: str, *sources: str) -> Claim:
+    """A claim of `text` with sources found (first occurrence at or after the claim start) by their span text."""
+    start = text.index(sentence)
+    claim = Claim(sentence, start, start + len(sentence), label=label)
+    for src in sources:
+        s = text.index(src, start)
+        assert text[s:s + len(src)] == src
+        claim.sources.append(Source(src, s, s + len(src)))
+    return claim
+
+
+def _resolved(claims: list[Claim]) -> list[tuple[str | None, str | None]]:
+    return [(s.resolved, s.type) for c in claims for s in c.sources]
+
+
+BELARUS = ("Belarus President Alexander Lukashenko pardoned 31 Ukrainian citizens. "
+           "Belarus's state news agency Belta announced the pardons yesterday through presidential spokesperson "
+           "Natalia Ismont. She said the decision came after direct negotiations between Lukashenko and Trump. "
+           "The timing is notable. The 31 Ukrainians are being transferred, according to Ismont. "
+           "Lukashenko said the release was a goodwill gesture.")
+
+
+def test_chain_pronoun_surname_and_fact_mention() -> None:
+    t = BELARUS
+    claims = [
+        _claim(t, "Belarus President Alexander Lukashenko pardoned 31 Ukrainian citizens.", "fact"),
+        _claim(t, "Belarus's state news agency Belta announced the pardons yesterday through presidential "
+                  "spokesperson Natalia Ismont.", "attribution",
+               "Belarus's state news agency Belta", "presidential spokesperson Natalia Ismont"),
+        _claim(t, "She said the decision came after direct negotiations between Lukashenko and Trump.",
+               "attribution", "She"),
+        _claim(t, "The timing is notable.", "opinion"),
+        _claim(t, "The 31 Ukrainians are being transferred, according to Ismont.", "attribution", "Ismont"),
+        _claim(t, "Lukashenko said the release was a goodwill gesture.", "attribution", "Lukashenko"),
+    ]
+    offsets = [(s.start, s.end, s.text) for c in claims for s in c.sources]
+    resolve(t, claims)
+    assert _resolved(claims) == [("Belta", "media"), ("Natalia Ismont", "official"), ("Natalia Ismont", "official"),
+                                 ("Natalia Ismont", "official"), ("Alexander Lukashenko", "official")]
+    assert [(s.start, s.end, s.text) for c in claims for s in c.sources] == offsets  # offsets never change
+
+
+def test_anonymous_sources_resolve_to_themselves() -> None:
+    t = ("Officials said the border would reopen. Sources familiar with the matter said talks had stalled. "
+         "A senior aide said the minister would travel on Monday.")
+    claims = [_claim(t, "Officials said the border would reopen.", "attribution", "Officials"),
+              _claim(t, "Sources familiar with the matter said talks had stalled.", "attribution",
+                     "Sources familiar with the matter"),
+              _claim(t, "A senior aide said the minister would travel on Monday.", "attribution", "A senior aide")]
+    resolve(t, claims)
+    assert _resolved(claims) == [("Officials", "anonymous"), ("Sources familiar with the matter", "anonymous"),
+                                 ("A senior aide", "anonymous")]
+
+
+def test_document_media_organisation_and_descriptors() -> None:
+    t = ("A report by the World Bank found poverty had risen. Reuters reported the figures first. "
+         "Edward Alden of the Council on Foreign Relations said the data were sound. "
+         "Dr. Lina Haddadin said the study was small. The Health Ministry said it would respond. "
+         "The ministry said on Friday the plan was ready. Agriculture Minister Hélène Martineau-Roux said "
+         "farmers would be compensated.")
+    claims = [_claim(t, "A report by the World Bank found poverty had risen.", "attribution",
+                     "A report by the World Bank"),
+              _claim(t, "Reuters reported the figures first.", "attribution", "Reuters"),
+              _claim(t, "Edward Alden of the Council on Foreign Relations said the data were sound.", "attribution",
+                     "Edward Alden of the Council on Foreign Relations"),
+              _claim(t, "Dr. Lina Haddadin said the study was small.", "attribution", "Dr. Lina Haddadin"),
+              _claim(t, "The Health Ministry said it would respond.", "attribution", "The Health Ministry"),
+              _claim(t, "The ministry said on Friday the plan was ready.", "attribution", "The ministry"),
+              _claim(t, "Agriculture Minister Hélène Martineau-Roux said farmers would be compensated.",
+                     "attribution", "Agriculture Minister Hélène Martineau-Roux")]
+    resolve(t, claims)
+    assert _resolved(claims) == [("A report by the World Bank", "document"), ("Reuters", "media"),
+                                 ("Edward Alden", "person"), ("Lina Haddadin", "person"),
+                                 ("Health Ministry", "organisation"), ("Health Ministry", "organisation"),
+                                 ("Hélène Martineau-Roux", "official")]
+
+
+@pytest.mark.parametrize("text, span", [("", ""), ("OFFICIALS SAID IT WAS FINE.", "OFFICIALS"),
+                                        ("Ümit Öztürk dijo que sí.", "Ümit Öztürk"), ("x", "")])
+def test_odd_input_never_raises(text: str, span: str) -> None:
+    claim = Claim(text, 0, len(text), label="attribution", sources=[Source(span, 0, len(span))])
+    resolve(text, [claim])
+    assert claim.sources[0].type is not None and claim.sources[0].resolved is not None
+
+
+def test_same_entity() -> None:
+    assert same_entity("The European Commission", "European Commission")
+    assert same_entity(" belta. ", "Belta")
+    assert not same_entity("Belta", "Reuters")
+
+
+def test_span_scores_known_numbers() -> None:
+    text = "The ministry said on Friday that talks would resume."
+    gold = [(0, 12)]  # "The ministry": 2 tokens
+    pred = [(4, 17)]  # "ministry said": 1 right, 1 wrong
+    scores = span_scores([(text, gold, pred), (text, [(13, 17)], [(13, 17)])])  # + an exact "said"
+    assert scores["token_precision"] == pytest.approx(2 / 3)
+    assert scores["token_recall"] == pytest.approx(2 / 3)
+    assert scores["token_f1"] == pytest.approx(2 / 3)
+    assert scores["exact_precision"] == pytest.approx(0.5)
+    assert scores["exact_recall"] == pytest.approx(0.5)
+    assert scores["exact_f1"] == pytest.approx(0.5)
+
+
+def test_pattern_extract_baseline() -> None:
+    s1 = "Natalia Ismont said the decision came after negotiations."
+    src, cue = pattern_extract(s1)
+    assert [s1[a:b] for a, b in src] == ["Natalia Ismont"] and cue and s1[cue[0]:cue[1]] == "said"
+    s2 = "The 31 Ukrainians are being transferred, according to Ismont."
+    src, cue = pattern_extract(s2)
+    assert [s2[a:b] for a, b in src] == ["Ismont"] and cue and s2[cue[0]:cue[1]] == "according to"
+    s3 = "“We will appeal,” said Kang Min-seo, his lawyer."
+    src, cue = pattern_extract(s3)
+    assert [s3[a:b] for a, b in src] == ["Kang Min-seo"] and cue and s3[cue[0]:cue[1]] == "said"
+    assert pattern_extract("The timing is notable.") == ([], None)

@@ -7,10 +7,16 @@ no model, no dependencies. Offsets are never changed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from stanceclf.results import Claim, Source
+
+# Resolution looks back at most POOL mentions and WINDOW characters: enough for any article,
+# and it keeps a 5 MB input linear.
+POOL = 300
+WINDOW = 20_000
 
 
 def _words(text: str) -> frozenset[str]:
@@ -330,7 +336,7 @@ def _role_antecedent(noun: str, text: str, start: int, pool: list[_Entity]) -> _
     if person_role:
         return None
     if noun in ("ministry", "directorate", "department"):
-        hits = re.findall(r"\b([a-z]+) " + noun + r"\b", text[:start], re.IGNORECASE)
+        hits = re.findall(r"\b([a-z]+) " + noun + r"\b", text[max(0, start - WINDOW) : start], re.IGNORECASE)
         hits = [h for h in hits if h.lower() not in STOP | INDEFINITE]
         if hits:
             return _Entity(start, f"{hits[-1]} {noun}", "organisation", noun)
@@ -339,7 +345,7 @@ def _role_antecedent(noun: str, text: str, start: int, pool: list[_Entity]) -> _
         for ent in pool:
             if ent.type == wanted and not ent.source and (wanted or len(_tokens(ent.name)) > 1):
                 counts[ent.name] = counts.get(ent.name, 0) + len(re.findall(
-                    r"\b" + re.escape(_tokens(ent.name)[0][0]) + r"\b", text[:start]))
+                    r"\b" + re.escape(_tokens(ent.name)[0][0]) + r"\b", text[max(0, start - WINDOW) : start]))
         if counts:
             top = max(counts.values())
             return next(e for e in pool if counts.get(e.name) == top and e.type == wanted)
@@ -358,17 +364,22 @@ def resolve(text: str, claims: list[Claim]) -> None:
 
 
 def _resolve(text: str, claims: list[Claim]) -> None:
-    names = _text_entities(text)
+    names = sorted(_text_entities(text), key=lambda e: e.start)
+    starts = [n.start for n in names]
     done: dict[tuple[int, int], _Entity] = {}
     known: list[_Entity] = []
+    covered: set[int] = set()  # indices of names inside a source already resolved
     for src in sorted((s for c in claims for s in c.sources), key=lambda s: (s.start, s.end)):
         if (src.start, src.end) not in done:
-            inside = [n for n in names if n.start < src.start and not any(k.start <= n.start < k.end for k in known)]
-            pool = sorted(known + inside, key=lambda e: e.start)
+            # only the last POOL mentions count, so huge inputs stay linear
+            hi = bisect.bisect_left(starts, src.start)
+            inside = [names[i] for i in range(max(0, hi - POOL), hi) if i not in covered]
+            pool = sorted(known[-POOL:] + inside, key=lambda e: e.start)
             ent = _resolve_one(text, src, pool)
             ent.end = max(src.end, src.start + 1)
             done[(src.start, src.end)] = ent
             known.append(ent)
+            covered.update(range(bisect.bisect_left(starts, ent.start), bisect.bisect_left(starts, ent.end)))
         ent = done[(src.start, src.end)]
         src.resolved, src.type = ent.name, ent.type or "person"
 

@@ -37,6 +37,62 @@ def eval_table(path: Path) -> list[str]:
     return lines
 
 
+def attribution_table(path: Path) -> list[str]:
+    att = json.loads(path.read_text()).get("attribution")
+    if not att:
+        return []
+    lines = ["Attribution details (same run): source and cue span F1 by token overlap (exact-match F1 in",
+             "brackets), the model's span head against the reporting-verb pattern baseline:", "",
+             "| set | n | model source | pattern source | model cue | pattern cue |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    blocks = [("PolNeAR dev speech attributions", att.get("polnear_dev")),
+              ("corpus test, gold attribution claims", att["corpus_test"]["spans_on_gold_attribution_claims"])]
+    for name, b in blocks:
+        if b:
+            cell = [f"{b[m][k]['token_f1']:.3f} ({b[m][k]['exact_f1']:.3f})"
+                    for k in ("source", "cue") for m in ("model", "pattern")]
+            lines.append(f"| {name} | {b['n']} | {cell[0]} | {cell[1]} | {cell[2]} | {cell[3]} |")
+    c = att["corpus_test"]
+    lines += ["", f"Corpus test split, end to end (labels, spans, resolution) over {c['n_sources']} gold sources: "
+                  f"resolution accuracy {c['resolution_accuracy']:.3f}, source-type accuracy {c['type_accuracy']:.3f}."]
+    if "basil_train" in att:
+        b = att["basil_train"]
+        lines.append(f"BASIL train: {b['speaker_resolved_share']:.3f} of {b['quotes']} quotes with a named speaker "
+                     "get a source that resolves to that speaker.")
+    lines.append(f"Seed article: {att['seed']['correct']} of {att['seed']['claims']} attribution claims with every "
+                 "source, resolution, type and cue as in LABELS.md.")
+    return lines
+
+
+def throughput_table(path: Path) -> list[str]:
+    res = json.loads(path.read_text())
+    lines = [f"Throughput (`python benchmarks/throughput.py`, {res['machine']}, {res['threads']} threads, "
+             f"device {res.get('device', 'cpu')}); FLOPs per claim {res['flops_per_claim'] / 1e9:.2f} G, measured "
+             f"peak matmul {res['peak_matmul_flops'] / 1e9:.0f} GFLOP/s:", "",
+             "| run | claims/s | articles/s | × pipeline | share of peak | peak RSS MB |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for r in res["runs"]:
+        lines.append(f"| {r['kind']} | {r['claims_per_s']:.0f} | {r['articles_per_s']:.2f} | "
+                     f"{r['ratio_to_pipeline']:.2f} | {r['share_of_peak_matmul']:.1%} | {r['peak_rss_mb']:.0f} |")
+    if res.get("scaling_int8"):
+        lines += ["", "int8 scaling: " + "; ".join(
+            f"{r['articles']} articles, {r['threads']} thread(s): {r['seconds']:.1f} s, {r['claims_per_s']:.0f} "
+            f"claims/s, {r['peak_rss_mb']:.0f} MB" for r in res["scaling_int8"]) + "."]
+    return lines
+
+
+def fuzz_table(path: Path) -> list[str]:
+    res = json.loads(path.read_text())
+    api, jl, files = res["api"], res["cli_jsonl"], res["cli_files"]
+    return [f"Fuzzing (`python benchmarks/fuzz.py`, seed {res['seed']}, model {res['model']}): "
+            f"{api['inputs']} generated inputs through `analyze` (incl. a 5 MB article and a 3,000-word "
+            f"sentence): {len(api['crashes'])} crashes, {len(api['violations'])} invariant violations, slowest "
+            f"{api['slowest']['seconds']} s ({api['slowest']['chars']} chars). One CLI run over a "
+            f"{jl['lines']}-line JSONL: {jl['output_lines']} output lines ({jl['error_records']} error records), "
+            f"{len(jl['problems'])} problems. {files['runs']} CLI runs on file cases: "
+            f"{len(files['problems'])} problems."]
+
+
 def splitting_table(path: Path) -> list[str]:
     res = json.loads(path.read_text())
     lines = ["Sentence-boundary F1 (`python benchmarks/splitting.py --basil "
@@ -58,9 +114,13 @@ def test_split_table() -> list[str]:
 def main() -> None:
     parts: list[str] = []
     for path in sorted(RESULTS.glob("eval_*.json")):
-        parts += eval_table(path) + [""]
-    if (RESULTS / "splitting.json").exists():
-        parts += splitting_table(RESULTS / "splitting.json")
+        parts += eval_table(path) + [""] + attribution_table(path) + [""]
+    for name, table in (("throughput.json", throughput_table), ("throughput_gpu.json", throughput_table),
+                        ("fuzz.json", fuzz_table), ("splitting.json", splitting_table)):
+        if (RESULTS / name).exists():
+            parts += table(RESULTS / name) + [""]
+    if not (RESULTS / "throughput_gpu.json").exists():
+        parts += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]
     readme = ROOT / "README.md"
     text = readme.read_text()
     for name, body in (("results", parts), ("testsplit", test_split_table())):

@@ -121,3 +121,34 @@ def test_empty_and_whitespace_documents_give_empty_results(tiny):
     for text in ["", "   \n  "]:
         assert tiny.analyze(text).claims == []
     assert torch.get_num_threads() >= 1
+
+
+def test_bad_inputs_give_error_documents_not_exceptions(tiny):
+    from stanceclf.errors import InputError
+
+    docs = tiny.analyze_batch(["It rained.", 5, {"id": "x", "text": None}, {"text": "Fine."}])
+    assert [d.error is None for d in docs] == [True, False, False, True]
+    assert docs[2].id == "x" and "text" in docs[2].error and docs[2].to_dict()["error"]
+    assert [d.error is None for d in tiny.analyze_stream([3, "Ok."])] == [False, True]
+    with pytest.raises(InputError):
+        tiny.analyze(b"bytes")
+
+
+def test_document_check_finds_broken_offsets(tiny):
+    doc = tiny.analyze("The dam held. Officials said it would.")
+    assert doc.check() == []
+    doc.claims[0].start += 1
+    assert doc.check()
+
+
+def test_non_english_input_is_flagged_and_confidence_capped(tiny):
+    from stanceclf import language
+
+    text = ("Der Minister sagte am Montag, dass die Regierung die Steuern im nächsten Jahr senken werde. "
+            "Die Opposition kritisierte den Plan scharf und forderte mehr Geld für Schulen und Krankenhäuser.")
+    doc = tiny.analyze(text)
+    assert language.NON_ENGLISH in doc.warnings
+    for c in doc.claims:
+        assert c.label is not None and language.NON_ENGLISH in c.flags
+        assert c.confidence <= language.CONFIDENCE_CAP
+    assert tiny.analyze("The dam held on Monday, and the river fell by two metres overnight, officials said.").warnings == []

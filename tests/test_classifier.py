@@ -151,4 +151,5 @@ def test_non_english_input_is_flagged_and_confidence_capped(tiny):
     for c in doc.claims:
         assert c.label is not None and language.NON_ENGLISH in c.flags
         assert c.confidence <= language.CONFIDENCE_CAP
-    assert tiny.analyze("The dam held on Monday, and the river fell by two metres overnight, officials said.").warnings == []
+    english = "The dam held on Monday, and the river fell by two metres overnight, officials said."
+    assert tiny.analyze(english).warnings == []

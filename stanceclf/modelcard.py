@@ -23,7 +23,8 @@ def model_card(config: ModelConfig) -> str:
         "# stanceclf claim classifier", "",
         "Labels each claim of an English news article as fact, attribution or opinion (see LABELS.md).",
         f"Encoder: `{config.base_model}` with LoRA adapters (r={config.lora_r}, alpha={config.lora_alpha}) "
-        f"and a linear head; input: (claim, previous claim), max {config.max_length} tokens. "
+        f"a linear claim head{' and a token head tagging source and cue spans' if config.span_tags else ''}; "
+        f"input: (claim, previous claim), max {config.max_length} tokens. "
         f"Calibration temperature: {config.temperature:.3f}.", "",
         "## Training data and licenses", "",
     ]
@@ -39,7 +40,8 @@ def model_card(config: ModelConfig) -> str:
         "of those terms.", "",
     ]
     if t.get("command"):
-        lines += ["## Recipe", "", "```", t["command"], "```", ""]
+        stages = [t.get("init_from") or {}, t]
+        lines += ["## Recipe", "", "```", *[st["command"] for st in stages if st.get("command")], "```", ""]
         if t.get("seconds"):
             lines.append(f"Training took {t['seconds'] / 60:.1f} minutes on {t.get('machine', 'the machine')}.\n")
     if config.metrics:
@@ -50,6 +52,8 @@ def model_card(config: ModelConfig) -> str:
         seed = config.metrics.get("seed_article")
         if seed:
             lines.append(f"\nSeed article: {seed['correct']} of {seed['claims']} gold claims correct.")
+        for name, value in config.metrics.get("attribution", {}).items():
+            lines.append(f"- {name}: {value:.3f}" if isinstance(value, float) else f"- {name}: {value}")
         lines += ["", "Measured by `python -m training.evaluate --model PATH --public-data ../shared/data "
                       "--write-card` (dev sets as defined in the project README).", ""]
     return "\n".join(lines)

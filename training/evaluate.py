@@ -355,6 +355,16 @@ def write_card(directory: Path, results: dict) -> None:
     raw["metrics"] = {name: {"macro_f1": e["model"]["macro_f1"], "n": e["model"]["n"]}
                       for name, e in results["sets"].items()}
     raw["metrics"]["seed_article"] = {"correct": results["seed"]["correct"], "claims": results["seed"]["claims"]}
+    att = results.get("attribution")
+    if att:
+        c = att["corpus_test"]
+        raw["metrics"]["attribution"] = {
+            "corpus test resolution accuracy": c["resolution_accuracy"],
+            "corpus test type accuracy": c["type_accuracy"],
+            "seed attribution claims fully right": f"{att['seed']['correct']}/{att['seed']['claims']}"}
+        if "polnear_dev" in att:
+            for k in ("source", "cue"):
+                raw["metrics"]["attribution"][f"PolNeAR dev {k} token F1"] = att["polnear_dev"]["model"][k]["token_f1"]
     config = ModelConfig.from_dict(raw)
     (directory / "config.json").write_text(json.dumps(config.to_dict(), indent=1))
     (directory / "README.md").write_text(model_card(config))

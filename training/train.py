@@ -276,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         "examples": counts, "args": asdict(args), "history": history, "seconds": round(time.time() - started),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
     }
+    if args.init_from:  # keep the first stage's record: the card shows the whole recipe
+        first = json.loads((Path(args.init_from) / "config.json").read_text()).get("training", {})
+        best_clf.config.training["init_from"] = {k: first.get(k) for k in ("command", "examples", "seconds", "history")}
     best_clf.save_pretrained(out)
     (out / "all_results.json").write_text(json.dumps(
         {"best_dev_partial_accuracy": best, "temperature": best_clf.config.temperature, "history": history}, indent=1))

@@ -116,7 +116,7 @@ def fuzz_cli_jsonl(inputs: list[str], rng: random.Random, model: str | None, tmp
     src, out = tmp / "fuzz.jsonl", tmp / "out.jsonl"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     proc = cli([str(src), "--output", str(out)], model)
-    records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    records = [json.loads(x) for x in out.read_text(encoding="utf-8").split("\n") if x] if out.exists() else []
     problems = []
     if len(records) != len(lines):
         problems.append(f"{len(lines)} input lines, {len(records)} output lines")
@@ -159,7 +159,9 @@ def fuzz_cli_files(cases: list[tuple[str, Path]], model: str | None) -> dict:
         err = proc.stderr.decode(errors="replace")
         if "Traceback" in err or proc.returncode not in (0, 1):
             problems.append({"case": name, "exit_code": proc.returncode, "stderr": err[-400:]})
-        for line in proc.stdout.decode().splitlines():
+        for line in proc.stdout.decode().split("\n"):
+            if not line:
+                continue
             rec = json.loads(line)
             if "claims" in rec and rec.get("text") is not None:
                 bad = [c for c in rec["claims"] if rec["text"][c["start"] : c["end"]] != c["text"]]

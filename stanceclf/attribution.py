@@ -36,6 +36,13 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _complete_cue(text: str, start: int, end: int) -> tuple[int, int]:
+    """Finish a multi-word cue the tagger cut short: "according" -> "according to"."""
+    if text[start:end].lower().endswith("according") and text[end : end + 3].lower() == " to":
+        return start, end + 3
+    return start, end
+
+
 def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
            names: tuple[str, ...] = SPAN_TAGS) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """BIO tag ids of a claim's tokens -> (source spans, cue spans) as char offsets into `text`."""
@@ -66,7 +73,7 @@ def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
             else:
                 widened.append((s, e))
         merged[kind] = widened
-    return merged["SRC"], merged["CUE"]
+    return merged["SRC"], [_complete_cue(text, s, e) for s, e in merged["CUE"]]
 
 
 def _is_continuation(claim: Claim, previous: Claim | None) -> bool:

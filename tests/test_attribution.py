@@ -65,3 +65,11 @@ def test_sources_and_profile():
     assert profile["distinct_sources"] == 2 and profile["anonymous_sources"] == 1
     assert profile["claims_on_anonymous_sources"] == 1 and profile["label_share"]["attribution"] == 0.75
     assert doc.to_dict()["profile"] == profile
+
+
+def test_decode_completes_according_to():
+    text = "They left, according to police."
+    offsets = [(0, 4), (5, 9), (9, 10), (11, 20), (21, 23), (24, 30), (30, 31)]
+    tags = [T["O"], T["O"], T["O"], T["B-CUE"], T["O"], T["B-SRC"], T["O"]]
+    _, cues = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in cues] == ["according to"]

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from training.corpus import ARTICLES, CORPUS, CorpusError, parse_ann, stats, test_ids
+from training.corpus import ARTICLES, CORPUS, CorpusError, parse_ann, stats
+from training.corpus import test_ids as held_out_ids
 
 
 def test_committed_corpus_matches_the_ann_sources():
@@ -19,7 +20,7 @@ def test_committed_corpus_matches_the_ann_sources():
 
 def test_test_split_is_tagged_and_includes_the_seed():
     compiled = {json.loads(line)["id"]: json.loads(line) for line in CORPUS.read_text().splitlines()}
-    held = test_ids()
+    held = held_out_ids()
     assert "belarus_pardons" in held
     for rid, rec in compiled.items():
         assert rec["split"] == ("test" if rid in held else "train")

@@ -13,6 +13,7 @@ and spans at both ends; tokens in the middle of such a claim get no span tags.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,9 +35,18 @@ class Encoded:
     claim_offsets: list[list[tuple[int, int]]]  # char offsets of those tokens in the claim
 
 
+_TEMPLATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _template(tokenizer: Any) -> tuple[list[int], list[int], list[int], list[int], int, int]:
-    """The special tokens a pair gets (prefix, middle, suffix) and the segment type ids, learnt from
-    one encoded example so that any HF tokenizer (BERT, RoBERTa, ...) is handled the same way."""
+    """The special tokens a pair gets (prefix, middle, suffix) and the segment type ids, learnt once
+    per tokenizer from one encoded example, so any HF tokenizer (BERT, RoBERTa, ...) is handled alike."""
+    if tokenizer not in _TEMPLATES:
+        _TEMPLATES[tokenizer] = _learn_template(tokenizer)
+    return _TEMPLATES[tokenizer]
+
+
+def _learn_template(tokenizer: Any) -> tuple[list[int], list[int], list[int], list[int], int, int]:
     a = tokenizer("a", add_special_tokens=False)["input_ids"][0]
     b = tokenizer("b", add_special_tokens=False)["input_ids"][0]
     full = tokenizer("a", "b")

@@ -20,8 +20,8 @@ from typing import Any
 
 from stanceclf.results import Claim, Source
 from stanceclf.sources import resolve, same_entity
+from training.data import CORPUS, claim_spans
 
-CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "corpus.jsonl"
 Span = tuple[int, int]
 
 # Reporting verbs and phrases (any inflection listed explicitly: no stemmer).
@@ -168,10 +168,9 @@ def baseline_scores(records: Iterable[dict[str, Any]], split: str | None = "test
         for c in rec["claims"]:
             if c.get("label") != "attribution" or c.get("kind") == "meta":
                 continue
-            base = c["start"]
-            gold_src = [(s["start"] - base, s["end"] - base) for s in c.get("sources") or []
-                        if base <= s["start"] < c["end"]]
-            gold_cue = [(c["cue"]["start"] - base, c["cue"]["end"] - base)] if c.get("cue") else []
+            spans = claim_spans(c)
+            gold_src = [(a, b) for a, b, k in spans if k == "SRC"]
+            gold_cue = [(a, b) for a, b, k in spans if k == "CUE"]
             src, cue = pattern_extract(c["text"])
             src_pairs.append((c["text"], gold_src, src))
             cue_pairs.append((c["text"], gold_cue, [cue] if cue else []))

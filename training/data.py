@@ -80,7 +80,7 @@ def load_annotated(path: Path, split: str | None = None, strict: bool = False) -
                     problems.append(f"{path}:{n}: offsets do not match claim text {str(c.get('text'))[:40]!r}")
                     continue
                 examples.append(Example(c["text"], previous, (label,), "corpus" if path == CORPUS else path.stem,
-                                        str(rec.get("id", n)), spans=_claim_spans(c)))
+                                        str(rec.get("id", n)), spans=claim_spans(c)))
                 previous = c["text"]
     if problems:
         for p in problems[:20]:
@@ -91,7 +91,7 @@ def load_annotated(path: Path, split: str | None = None, strict: bool = False) -
     return examples
 
 
-def _claim_spans(claim: dict) -> list[tuple[int, int, str]]:
+def claim_spans(claim: dict) -> list[tuple[int, int, str]]:
     """Source and cue spans of an annotated claim, relative to the claim (sources outside it,
     such as the speaker of a continuing quote, are left out)."""
     out = []

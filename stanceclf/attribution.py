@@ -1,7 +1,9 @@
 """Attribution details of labelled claims: source and cue spans, continuing quotes, resolution.
 
 The span head tags each claim token O / B-SRC / I-SRC / B-CUE / I-CUE; `decode` turns the tags
-into character spans widened to whole words. `attach` fills `Claim.sources` and `Claim.cue`
+into character spans widened to whole words. Spans of one kind with only whitespace between
+them are one span (a chain's sources always have words between them: "Belta ... through
+Ismont"), and a source never starts inside a cue. `attach` fills `Claim.sources` and `Claim.cue`
 for attribution claims, carries the speaker over to continuing quotes, and calls
 `sources.resolve` for names and source types.
 
@@ -68,12 +70,21 @@ def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
             s, e = _widen(text, s, e)
             if e <= s:
                 continue
-            if widened and s <= widened[-1][1]:
+            if widened and not text[widened[-1][1] : s].strip():
                 widened[-1] = (widened[-1][0], max(e, widened[-1][1]))
             else:
                 widened.append((s, e))
         merged[kind] = widened
-    return merged["SRC"], [_complete_cue(text, s, e) for s, e in merged["CUE"]]
+    cues = [_complete_cue(text, s, e) for s, e in merged["CUE"]]
+    sources = []
+    for s, e in merged["SRC"]:
+        for cs, ce in cues:  # a cue's last word also tagged as source: "according to| to officials"
+            if cs <= s < ce:
+                s = ce
+        s, e = _widen(text, s, e)
+        if e > s:
+            sources.append((s, e))
+    return sources, cues
 
 
 def _is_continuation(claim: Claim, previous: Claim | None) -> bool:

@@ -9,6 +9,7 @@ from safetensors.torch import load_file
 
 import training.train as train_mod
 from stanceclf.classifier import ClaimClassifier
+from stanceclf.errors import ModelError
 from training.data import CORPUS, DataError, load_annotated
 
 ARGS = ["--tiny", "--max-steps", "6", "--batch-size", "8", "--save-steps", "3", "--max-length", "48"]
@@ -93,3 +94,9 @@ def test_training_saves_and_loads_the_span_head(small_data, tmp_path):
     assert "span_head.weight" in state
     clf = ClaimClassifier.from_pretrained(out)
     assert clf.model.span_head is not None
+
+
+def test_init_from_a_directory_without_weights_is_a_clear_error(small_data, tmp_path):
+    with pytest.raises(ModelError, match="no adapter.safetensors"):
+        train_mod.main(["--data", str(small_data), "--output", str(tmp_path / "m"), "--init-from", str(tmp_path),
+                        *ARGS])

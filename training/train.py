@@ -27,9 +27,10 @@ import torch
 
 from stanceclf import engine
 from stanceclf.classifier import ClaimClassifier
+from stanceclf.errors import ModelError, StanceclfError
 from stanceclf.labels import LABEL2ID, LABELS, SPAN_TAGS
 from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
-from training.data import PUBLIC, Example, _held_out, load
+from training.data import PUBLIC, DataError, Example, _held_out, load
 
 SPAN2ID = {name: i for i, name in enumerate(SPAN_TAGS)}
 WEIGHTS = {"corpus": 2.0, "checkthat": 1.0, "polnear": 0.5, "webis": 0.5, "babe": 0.7}
@@ -102,8 +103,11 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
     if args.init_from:  # warm start: LoRA and heads of an earlier run (a new span head starts fresh)
         from safetensors.torch import load_file
 
-        state = load_file(str(Path(args.init_from) / "adapter.safetensors"))
-        model.load_state_dict(state, strict=False)
+        adapter = Path(args.init_from) / "adapter.safetensors"
+        if not adapter.is_file():
+            raise ModelError(f"--init-from {args.init_from}: no adapter.safetensors there; give the --output "
+                             "directory of an earlier training run")
+        model.load_state_dict(load_file(str(adapter)), strict=False)
     return ClaimClassifier(model, AutoTokenizer.from_pretrained(str(base_path)), device=args.device)
 
 
@@ -287,4 +291,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (StanceclfError, DataError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)

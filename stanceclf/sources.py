@@ -62,11 +62,19 @@ class _Entity:
 
 
 def same_entity(a: str, b: str) -> bool:
-    """Whether two resolved names match for scoring (case, a leading "the" and edge punctuation ignored)."""
+    """Whether two resolved names match for scoring: case, a leading "the" and edge punctuation
+    ignored, and an acronym matches the initials of its expansion ("FDA", "Food and Drug Administration")."""
     def norm(s: str) -> str:
         s = " ".join((s or "").strip().strip(" \t\n.,;:'\"“”‘’()").lower().split())
         return s[4:] if s.startswith("the ") else s
-    return norm(a) == norm(b)
+
+    def acronym(short: str, long: str) -> bool:
+        letters = re.sub(r"[^A-Za-z]", "", short)
+        words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", long) if w.lower() not in CONNECT]
+        return (len(short.split()) == 1 and 2 <= len(letters) <= 8 and letters.isupper() and len(words) > 1
+                and letters.lower() == "".join(w[0] for w in words).lower())
+    a, b = (a or "").strip(), (b or "").strip()
+    return norm(a) == norm(b) or acronym(a, b) or acronym(b, a)
 
 
 def _key(tok: str) -> str:

@@ -98,6 +98,9 @@ def test_same_entity() -> None:
     assert same_entity("The European Commission", "European Commission")
     assert same_entity(" belta. ", "Belta")
     assert not same_entity("Belta", "Reuters")
+    assert same_entity("FDA", "Food and Drug Administration")
+    assert same_entity("the European Space Agency", "ESA") and same_entity("U.N.", "United Nations")
+    assert not same_entity("FDA", "Federal Aviation Administration") and not same_entity("A", "Amira")
 
 
 def test_span_scores_known_numbers() -> None:

@@ -6,6 +6,8 @@ The workload is 250 articles (1x) cycled from the bundled corpus. Each configura
 in its own subprocess (so peak RSS is its own), with the same thread count:
 - `hf_pipeline`: `pipeline("text-classification")`, default settings, batch_size 64, on the
   same (claim, previous claim) pairs, same encoder with a sequence-classification head;
+- `engine_fp32_pairs`, `engine_int8_pairs`: the engine on those same pairs
+  (`ClaimClassifier.predict_pairs`: tokenisation and labels, like the pipeline);
 - `engine_fp32`, `engine_int8`: `ClaimClassifier.analyze_stream` on the whole articles
   (splitting, span decoding and source resolution included); `engine_int8_nospans`: the same
   without the span head, to show what attribution details cost.
@@ -87,7 +89,13 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
     if kind.endswith("_nospans"):
         clf.model.span_head = None  # the cost of the span head: the same engine without it
     clf.analyze_batch(texts[:4])  # warm-up
-    if kind == "hf_pipeline":
+    if kind.endswith("_pairs"):
+        _, claims, contexts = context_pairs([clf._segment({"text": t}) for t in texts])
+        started = time.perf_counter()
+        clf.predict_pairs(claims, contexts, batch_size=64)
+        seconds = time.perf_counter() - started
+        claims = len(claims)
+    elif kind == "hf_pipeline":
         from transformers import AutoModelForSequenceClassification, pipeline
         from transformers.utils import logging as hf_logging
 
@@ -138,8 +146,10 @@ def main() -> None:
         return
     from stanceclf.classifier import ClaimClassifier, context_pairs
 
-    kinds = (("hf_pipeline", "engine_fp32", "engine_int8", "engine_int8_nospans") if args.device == "cpu"
-             else ("hf_pipeline", "engine_fp16", "engine_bf16", "engine_bf16_nospans"))
+    kinds = (("hf_pipeline", "engine_fp32_pairs", "engine_int8_pairs", "engine_fp32", "engine_int8",
+              "engine_int8_nospans") if args.device == "cpu"
+             else ("hf_pipeline", "engine_fp16_pairs", "engine_bf16_pairs", "engine_fp16", "engine_bf16",
+                   "engine_bf16_nospans"))
     runs = [subprocess_run(k, args.model, args.articles, args.threads, args.device) for k in kinds]
     base = runs[0]["claims_per_s"]
     for r in runs:

@@ -89,11 +89,13 @@ def throughput_table(path: Path) -> list[str]:
 
 def fuzz_table(path: Path) -> list[str]:
     res = json.loads(path.read_text())
-    api, jl, files = res["api"], res["cli_jsonl"], res["cli_files"]
+    big, api, jl, files = res["big"], res["api"], res["cli_jsonl"], res["cli_files"]
+    extremes = "; ".join(f"{r['chars']:,} chars: {r['claims']:,} claims in {r['seconds']} s" for r in big["inputs"])
     return [f"Fuzzing (`python benchmarks/fuzz.py`, seed {res['seed']}, model {res['model']}): "
-            f"{api['inputs']} generated inputs through `analyze` (incl. a 5 MB article and a 3,000-word "
-            f"sentence): {len(api['crashes'])} crashes, {len(api['violations'])} invariant violations, slowest "
-            f"{api['slowest']['seconds']} s ({api['slowest']['chars']} chars). One CLI run over a "
+            f"{api['inputs']} generated inputs through `analyze`: {len(api['crashes'])} crashes, "
+            f"{len(api['violations'])} invariant violations, slowest {api['slowest']['seconds']} s "
+            f"({api['slowest']['chars']} chars). The extremes ({extremes}): {len(big['crashes'])} crashes, "
+            f"{len(big['violations'])} violations. One CLI run over a "
             f"{jl['lines']}-line JSONL: {jl['output_lines']} output lines ({jl['error_records']} error records), "
             f"{len(jl['problems'])} problems. {files['runs']} CLI runs on file cases: "
             f"{len(files['problems'])} problems."]

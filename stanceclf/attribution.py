@@ -25,11 +25,18 @@ from stanceclf.results import Claim, Document, Source, Span
 OPEN_QUOTES = ("“", '"', "‘", "«", "„")
 
 
+def _in_word(text: str, i: int) -> bool:
+    """Whether text[i] belongs to a word: a letter or digit, or an apostrophe inside one (didn't)."""
+    if text[i].isalnum():
+        return True
+    return text[i] in "'’" and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     """Grow a span to whole words (a tag on a subword covers its word) and trim spaces."""
-    while start > 0 and text[start - 1].isalnum():
+    while start > 0 and _in_word(text, start - 1):
         start -= 1
-    while end < len(text) and text[end].isalnum():
+    while end < len(text) and _in_word(text, end):
         end += 1
     while start < end and text[start].isspace():
         start += 1
@@ -80,8 +87,7 @@ def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
     for s, e in merged["SRC"]:
         for cs, ce in cues:  # a cue's last word also tagged as source: "according to| to officials"
             if cs <= s < ce:
-                s = ce
-        s, e = _widen(text, s, e)
+                s = ce + len(text[ce:e]) - len(text[ce:e].lstrip())
         if e > s:
             sources.append((s, e))
     return sources, cues

@@ -73,3 +73,15 @@ def test_decode_completes_according_to():
     tags = [T["O"], T["O"], T["O"], T["B-CUE"], T["O"], T["B-SRC"], T["O"]]
     _, cues = attribution.decode(text, offsets, tags)
     assert [text[a:b] for a, b in cues] == ["according to"]
+
+
+def test_decode_joins_split_tags_across_spaces_and_contractions():
+    text = "She didn't specify it, and The company said more, according to officials."
+    # tokens: She|didn|'|t|specify|it|,|and|The|company|said|more|,|according|to|officials|.
+    offsets = [(0, 3), (4, 8), (8, 9), (9, 10), (11, 18), (19, 21), (21, 22), (23, 26), (27, 30), (31, 38),
+               (39, 43), (44, 48), (48, 49), (50, 59), (60, 62), (63, 72), (72, 73)]
+    tags = [T["B-SRC"], T["B-CUE"], T["O"], T["B-CUE"], T["B-CUE"], T["O"], T["O"], T["O"], T["B-SRC"], T["B-SRC"],
+            T["B-CUE"], T["O"], T["O"], T["B-CUE"], T["B-SRC"], T["I-SRC"], T["O"]]
+    sources, cues = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in cues] == ["didn't specify", "said", "according to"]
+    assert [text[a:b] for a, b in sources] == ["She", "The company", "officials"]

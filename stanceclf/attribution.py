@@ -3,7 +3,10 @@
 The span head tags each claim token O / B-SRC / I-SRC / B-CUE / I-CUE; `decode` turns the tags
 into character spans widened to whole words. Spans of one kind with only whitespace between
 them are one span (a chain's sources always have words between them: "Belta ... through
-Ismont"), and a source never starts inside a cue. `attach` fills `Claim.sources` and `Claim.cue`
+Ismont"), and a source never starts inside a cue. A chain's later source that the tagger
+missed is added by rule when the claim has a source and a cue: the phrase after "through",
+"relayed by", "citing" or "quoting" that follows the cue, if it ends in a capitalised name or
+a role noun (`_chain_source`). `attach` fills `Claim.sources` and `Claim.cue`
 for attribution claims, carries the speaker over to continuing quotes, and calls
 `sources.resolve` for names and source types.
 
@@ -17,9 +20,11 @@ the model's) and it gets the flag "continuing-quote".
 from __future__ import annotations
 
 import copy
+import re
 
 from stanceclf import sources as source_rules
 from stanceclf.labels import SPAN_TAGS
+from stanceclf.lexicon import ROLE_NOUNS, STOP, TITLES
 from stanceclf.results import Claim, Document, Source, Span
 
 OPEN_QUOTES = ("“", '"', "‘", "«", "„")
@@ -50,6 +55,30 @@ def _complete_cue(text: str, start: int, end: int) -> tuple[int, int]:
     if text[start:end].lower().endswith("according") and text[end : end + 3].lower() == " to":
         return start, end + 3
     return start, end
+
+
+_CHAIN = re.compile(r"\b(?:through|relayed by|citing|quoting)\s+(?:(?:the|its|his|her|their|a|an)\s+)?", re.IGNORECASE)
+_REPORTED = re.compile(r"\s(?:that|which|who|would|will)\s")
+_PHRASE_END = re.compile(r"[,;:!?()\"“”]|\.(?:\s|$)|\s(?:that|who|which|on|in|at|to|as|after|before|and|but)\s")
+
+
+def _chain_source(text: str, cue_end: int) -> tuple[int, int] | None:
+    """A chain's further source after the cue that the tagger missed ("Belta announced the pardons
+    through presidential spokesperson Natalia Ismont"): a phrase after "through", "relayed by",
+    "citing" or "quoting" close after the cue, before the reported content, that ends in a
+    capitalised name or a role noun."""
+    for m in _CHAIN.finditer(text, cue_end):
+        if m.start() - cue_end > 60 or _REPORTED.search(text, cue_end, m.start()):
+            break  # past the reporting act, into what is reported
+        end = _PHRASE_END.search(text, m.end())
+        phrase_end = end.start() if end else len(text)
+        words = text[m.end() : phrase_end].split()
+        if not words or len(words) > 8:
+            continue
+        last = words[-1].strip(".'’").lower()
+        if (words[-1][0].isupper() and last not in STOP) or last in TITLES or last in ROLE_NOUNS:
+            return m.end(), m.end() + len(text[m.end() : phrase_end].rstrip())
+    return None
 
 
 def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
@@ -90,6 +119,9 @@ def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
                 s = ce + len(text[ce:e]) - len(text[ce:e].lstrip())
         if e > s:
             sources.append((s, e))
+    extra = _chain_source(text, cues[0][1]) if sources and cues else None
+    if extra and not any(s < extra[1] and extra[0] < e for s, e in sources):
+        sources = sorted([*sources, extra])
     return sources, cues
 
 

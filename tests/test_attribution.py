@@ -85,3 +85,16 @@ def test_decode_joins_split_tags_across_spaces_and_contractions():
     sources, cues = attribution.decode(text, offsets, tags)
     assert [text[a:b] for a, b in cues] == ["didn't specify", "said", "according to"]
     assert [text[a:b] for a, b in sources] == ["She", "The company", "officials"]
+
+
+def test_decode_adds_a_chain_source_the_tagger_missed_but_not_reported_content():
+    text = "Belta announced it through its spokeswoman Ana Petric."
+    offsets = [(0, 5), (6, 15), (16, 18), (19, 26), (27, 30), (31, 42), (43, 46), (47, 53), (53, 54)]
+    tags = [T["B-SRC"], T["B-CUE"]] + [T["O"]] * 7
+    sources, _ = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in sources] == ["Belta", "spokeswoman Ana Petric"]
+    text = "She said the airline would fly through Delhi."
+    offsets = [(0, 3), (4, 8), (9, 12), (13, 20), (21, 26), (27, 30), (31, 38), (39, 44), (44, 45)]
+    tags = [T["B-SRC"], T["B-CUE"]] + [T["O"]] * 7
+    sources, _ = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in sources] == ["She"]

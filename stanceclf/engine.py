@@ -62,8 +62,9 @@ def encode_pairs(tokenizer: Any, claims: list[str], contexts: list[str], max_len
         return Encoded([], [], [], [])
     prefix, middle, suffix, types, type_a, type_b = _template(tokenizer)
     budget = max_length - len(prefix) - len(middle) - len(suffix)
-    enc_c = tokenizer(claims, add_special_tokens=False, return_offsets_mapping=True)
-    enc_x = tokenizer(contexts, add_special_tokens=False)
+    # verbose=False: no "longer than the maximum" notice; long claims are cut below, by design.
+    enc_c = tokenizer(claims, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    enc_x = tokenizer(contexts, add_special_tokens=False, verbose=False)
     out = Encoded([], [], [], [])
     n_pre = len(prefix)
     for ids_c, offs, ids_x in zip(enc_c["input_ids"], enc_c["offset_mapping"], enc_x["input_ids"]):

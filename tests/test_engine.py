@@ -1,6 +1,9 @@
 """The inference engine: pair encoding (context cut first, head+tail of long claims), order."""
 
+import copy
+
 import torch
+from transformers import tokenization_utils_base
 
 from stanceclf import engine
 
@@ -35,3 +38,12 @@ def test_run_returns_input_order_whatever_the_batching(tiny):
 
 def test_prefetcher_keeps_order():
     assert list(engine.Prefetcher(lambda x: x * 2)(iter(range(5)))) == [0, 2, 4, 6, 8]
+
+
+def test_long_input_prints_no_tokenizer_length_notice(tiny, monkeypatch):
+    notices = []
+    monkeypatch.setattr(tokenization_utils_base.logger, "warning", lambda *a, **k: notices.append(a))
+    tokenizer = copy.deepcopy(tiny.tokenizer)
+    tokenizer.model_max_length, tokenizer.deprecation_warnings = 64, {}
+    engine.encode_pairs(tokenizer, [" ".join(["word"] * 300)], [""], 32)
+    assert notices == []

@@ -22,7 +22,7 @@ def model_card(config: ModelConfig) -> str:
     lines = [
         "# stanceclf claim classifier", "",
         "Labels each claim of an English news article as fact, attribution or opinion (see LABELS.md).",
-        f"Encoder: `{config.base_model}` with LoRA adapters (r={config.lora_r}, alpha={config.lora_alpha}) "
+        f"Encoder: `{config.base_model}` with LoRA adapters (r={config.lora_r}, alpha={config.lora_alpha}), "
         f"a linear claim head{' and a token head tagging source and cue spans' if config.span_tags else ''}; "
         f"input: (claim, previous claim), max {config.max_length} tokens. "
         f"Calibration temperature: {config.temperature:.3f}.", "",
@@ -42,8 +42,9 @@ def model_card(config: ModelConfig) -> str:
     if t.get("command"):
         stages = [t.get("init_from") or {}, t]
         lines += ["## Recipe", "", "```", *[st["command"] for st in stages if st.get("command")], "```", ""]
-        if t.get("seconds"):
-            lines.append(f"Training took {t['seconds'] / 60:.1f} minutes on {t.get('machine', 'the machine')}.\n")
+        minutes = [f"{st['seconds'] / 60:.1f}" for st in stages if st.get("seconds")]
+        if minutes:
+            lines.append(f"Training took {' + '.join(minutes)} minutes on {t.get('machine', 'the machine')}.\n")
     if config.metrics:
         lines += ["## Metrics", "", "| set | macro-F1 | n |", "| --- | --- | --- |"]
         for name, m in config.metrics.items():

@@ -100,3 +100,21 @@ def test_init_from_a_directory_without_weights_is_a_clear_error(small_data, tmp_
     with pytest.raises(ModelError, match="no adapter.safetensors"):
         train_mod.main(["--data", str(small_data), "--output", str(tmp_path / "m"), "--init-from", str(tmp_path),
                         *ARGS])
+
+
+def test_two_stage_recipe_reads_as_one_chain_in_the_card(tmp_path):
+    from stanceclf.modelcard import model_card
+    from stanceclf.modeling import ModelConfig
+
+    stage1 = tmp_path / "stage1"
+    stage1.mkdir()
+    (stage1 / "config.json").write_text(json.dumps({"training": {
+        "command": "python -m training.train --output /elsewhere/full1 --epochs 3", "seconds": 600,
+        "args": {"output": "/elsewhere/full1"}}}))
+    first = train_mod.first_stage(str(stage1))
+    assert first["command"] == f"python -m training.train --output {stage1} --epochs 3"
+    config = ModelConfig(training={"command": f"python -m training.train --init-from {stage1}", "seconds": 300,
+                                   "init_from": first, "machine": "m"})
+    card = model_card(config)
+    assert f"--output {stage1} --epochs 3\npython -m training.train --init-from {stage1}" in card
+    assert "Training took 10.0 + 5.0 minutes on m." in card

@@ -204,6 +204,17 @@ def fit_temperature(logits: torch.Tensor, examples: list[Example]) -> float:
     return round(best[1], 4)
 
 
+def first_stage(init_from: str) -> dict:
+    """The training record of the run `--init-from` starts from, its command writing to `init_from`
+    (the path this run read it from), so that the card's recipe reads as one chain."""
+    first = json.loads((Path(init_from) / "config.json").read_text()).get("training", {})
+    record = {k: first.get(k) for k in ("command", "examples", "seconds", "history")}
+    output = first.get("args", {}).get("output")
+    if record["command"] and output:
+        record["command"] = record["command"].replace(f"--output {output}", f"--output {init_from}")
+    return record
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     random.seed(args.seed)
@@ -281,8 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
     }
     if args.init_from:  # keep the first stage's record: the card shows the whole recipe
-        first = json.loads((Path(args.init_from) / "config.json").read_text()).get("training", {})
-        best_clf.config.training["init_from"] = {k: first.get(k) for k in ("command", "examples", "seconds", "history")}
+        best_clf.config.training["init_from"] = first_stage(args.init_from)
     best_clf.save_pretrained(out)
     (out / "all_results.json").write_text(json.dumps(
         {"best_dev_partial_accuracy": best, "temperature": best_clf.config.temperature, "history": history}, indent=1))

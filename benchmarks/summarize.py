@@ -45,7 +45,10 @@ def attribution_table(path: Path) -> list[str]:
              "brackets), the model's span head against the reporting-verb pattern baseline:", "",
              "| set | n | model source | pattern source | model cue | pattern cue |",
              "| --- | --- | --- | --- | --- | --- |"]
-    blocks = [("PolNeAR dev speech attributions", att.get("polnear_dev")),
+    polnear = att.get("polnear_dev")
+    blocks = [("PolNeAR dev speech attributions", polnear),
+              ("PolNeAR dev, left-out attributions scored as errors", polnear and "strict" in polnear
+               and {"n": polnear["n"], **polnear["strict"]}),
               ("corpus test, gold attribution claims", att["corpus_test"]["spans_on_gold_attribution_claims"])]
     for name, b in blocks:
         if b:

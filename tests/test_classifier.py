@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from stanceclf import LABELS, ModelError
+from stanceclf import LABELS, InputError, ModelError
 from stanceclf.classifier import ClaimClassifier
 
 
@@ -20,6 +20,16 @@ def test_analyze_returns_labelled_claims_with_exact_offsets(tiny, seed_text):
             assert c.label in LABELS
             assert abs(sum(c.probs.values()) - 1) < 1e-5
             assert c.confidence == max(c.probs.values())
+
+
+def test_segment_splits_without_labelling_and_agrees_with_analyze(tiny, seed_text):
+    doc = tiny.segment({"text": seed_text, "id": "s1", "desk": "world"})
+    assert doc.id == "s1" and doc.metadata == {"desk": "world"}
+    assert all(c.label is None and seed_text[c.start : c.end] == c.text for c in doc.claims)
+    assert [(c.start, c.end, c.kind) for c in doc.claims] == [(c.start, c.end, c.kind)
+                                                              for c in tiny.analyze(seed_text).claims]
+    with pytest.raises(InputError):
+        tiny.segment({"body": seed_text})
 
 
 def test_batch_and_single_agree(tiny, seed_text):

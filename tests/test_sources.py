@@ -116,6 +116,17 @@ def test_span_scores_known_numbers() -> None:
     assert scores["exact_f1"] == pytest.approx(0.5)
 
 
+def test_span_scores_leave_ignored_regions_unscored() -> None:
+    text = "Aides believe the plan works, the mayor said."
+    gold, pred = [(40, 44)], [(6, 13), (40, 44)]  # "said" right; "believe" is a left-out attribution
+    strict = span_scores([(text, gold, pred)])
+    scoped = span_scores([(text, gold, pred, [(6, 13)])])
+    assert strict["token_precision"] == pytest.approx(0.5) and strict["exact_precision"] == pytest.approx(0.5)
+    assert scoped["token_precision"] == 1.0 and scoped["exact_f1"] == 1.0
+    missed = span_scores([(text, gold, [], [(40, 44)])])  # an ignored region never hides a gold token
+    assert missed["token_recall"] == 0.0 and missed["exact_recall"] == 0.0
+
+
 def test_pattern_extract_baseline() -> None:
     s1 = "Natalia Ismont said the decision came after negotiations."
     src, cue = pattern_extract(s1)

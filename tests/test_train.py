@@ -118,3 +118,20 @@ def test_two_stage_recipe_reads_as_one_chain_in_the_card(tmp_path):
     card = model_card(config)
     assert f"--output {stage1} --epochs 3\npython -m training.train --init-from {stage1}" in card
     assert "Training took 10.0 + 5.0 minutes on m." in card
+
+
+def test_batch_order_covers_each_example_once_and_groups_by_length():
+    import random
+
+    from training.data import Example
+
+    rng = random.Random(0)
+    train = [Example("x" * rng.randint(5, 400), "", ("fact",), "corpus", str(i)) for i in range(1000)]
+    args = train_mod.parse_args(["--batch-size", "16"])
+    batches = train_mod.batch_order(train, 0, args)
+    assert sorted(i for b in batches for i in b) == list(range(1000))
+    assert len(batches) == -(-1000 // 16) and all(len(b) <= 16 for b in batches)
+    assert batches == train_mod.batch_order(train, 0, args)  # resumable: the same order again
+    assert batches != train_mod.batch_order(train, 1, args)
+    spread = sum(max(len(train[i].claim) for i in b) - min(len(train[i].claim) for i in b) for b in batches)
+    assert spread / len(batches) < 50  # random batches of 16 from 5..400 chars spread ~350

@@ -102,16 +102,21 @@ def _covered(toks: list[Span], spans: list[Span]) -> set[int]:
     return {i for i, (a, b) in enumerate(toks) if any(a >= s and b <= e for s, e in spans)}
 
 
-def span_scores(pairs: Iterable[tuple[str, list[Span], list[Span]]]) -> dict[str, float | int]:
-    """Token-overlap P/R/F1 (micro over word tokens inside spans) and span-level exact-match P/R/F1."""
+def span_scores(pairs: Iterable[tuple]) -> dict[str, float | int]:
+    """Token-overlap P/R/F1 (micro over word tokens inside spans) and span-level exact-match P/R/F1.
+
+    Items are (text, gold, pred) or (text, gold, pred, ignore): predicted tokens and spans lying in
+    an ignored region (an attribution the task leaves out, such as PolNeAR's beliefs) are not scored."""
     tp = fp = fn = 0
     etp = n_gold = n_pred = 0
-    for text, gold, pred in pairs:
+    for text, gold, pred, *rest in pairs:
+        ignore = rest[0] if rest else []
         toks = _word_tokens(text)
-        g, p = _covered(toks, gold), _covered(toks, pred)
+        g, p = _covered(toks, gold), _covered(toks, pred) - (_covered(toks, ignore) - _covered(toks, gold))
         tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
         gs = {_strip(text, s) for s in gold} - {(x, x) for x in range(len(text) + 1)}
         ps = {_strip(text, s) for s in pred} - {(x, x) for x in range(len(text) + 1)}
+        ps = {s for s in ps if s in gs or not any(a <= s[0] and s[1] <= b for a, b in ignore)}
         etp, n_gold, n_pred = etp + len(gs & ps), n_gold + len(gs), n_pred + len(ps)
 
     def f1(p: float, r: float) -> float:
@@ -201,28 +206,33 @@ def _pattern(claims: list[str]) -> list[tuple[list, list]]:
     return out
 
 
-def _span_table(claims: list[str], gold: list[tuple[list, list]], preds: dict[str, list]) -> dict:
+def _span_table(claims: list[str], gold: list[tuple[list, list]], preds: dict[str, list],
+                ignore: list[list[Span]] | None = None) -> dict:
     """Source and cue span scores of each predictor (token-overlap and exact-match F1)."""
-    return {name: {"source": span_scores([(c, g[0], p[0]) for c, g, p in zip(claims, gold, pred)]),
-                   "cue": span_scores([(c, g[1], p[1]) for c, g, p in zip(claims, gold, pred)])}
+    ignore = ignore or [[] for _ in claims]
+    return {name: {"source": span_scores([(c, g[0], p[0], i) for c, g, p, i in zip(claims, gold, pred, ignore)]),
+                   "cue": span_scores([(c, g[1], p[1], i) for c, g, p, i in zip(claims, gold, pred, ignore)])}
             for name, pred in preds.items()}
 
 
 def polnear_spans_eval(clf: ClaimClassifier, public: Path) -> dict:
-    """PolNeAR dev speech-attribution sentences with an in-sentence source: span F1, model vs pattern."""
-    claims, contexts, gold, previous = [], [], [], {}
+    """PolNeAR dev speech-attribution sentences with an in-sentence source: span F1, model vs pattern.
+    The sentences' other attributions (beliefs, noun cues: left out by LABELS.md) are not scored;
+    `strict` scores them as errors too."""
+    claims, contexts, gold, ignore, previous = [], [], [], [], {}
     with open(public / "polnear" / "dev_sentences.jsonl", encoding="utf-8") as f:
         for line in f:
             s = json.loads(line)
             context = previous.get(s["doc_id"], "")
             previous[s["doc_id"]] = s["text"]
-            spans, _ = polnear_spans(s)
+            spans, other = polnear_spans(s)
             if polnear_speech(s) and any(k == "SRC" for _, _, k in spans):
                 claims.append(s["text"])
                 contexts.append(context)
                 gold.append(([(a, b) for a, b, k in spans if k == "SRC"], [(a, b) for a, b, k in spans if k == "CUE"]))
-    return {"n": len(claims), **_span_table(claims, gold, {"model": _tags(clf, claims, contexts),
-                                                          "pattern": _pattern(claims)})}
+                ignore.append(other)
+    preds = {"model": _tags(clf, claims, contexts), "pattern": _pattern(claims)}
+    return {"n": len(claims), **_span_table(claims, gold, preds, ignore), "strict": _span_table(claims, gold, preds)}
 
 
 def corpus_attribution_eval(clf: ClaimClassifier) -> dict:
@@ -323,7 +333,9 @@ def print_attribution(att: dict) -> None:
     c = att["corpus_test"]
     print(f"attribution  corpus test: resolution {c['resolution_accuracy']:.3f} type {c['type_accuracy']:.3f} "
           f"over {c['n_sources']} gold sources")
-    blocks = (("corpus test", c["spans_on_gold_attribution_claims"]), ("polnear dev", att.get("polnear_dev")))
+    polnear = att.get("polnear_dev")
+    blocks = (("corpus test", c["spans_on_gold_attribution_claims"]), ("polnear dev", polnear),
+              ("polnear dev strict", polnear and {"n": polnear["n"], **polnear["strict"]}))
     for where, block in blocks:
         if block:
             for name in ("model", "pattern"):

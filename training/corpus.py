@@ -7,7 +7,7 @@ user's own annotated JSONL uses (LABELS.md), so one loader reads both.
 
     python -m training.corpus build            # all of seeds/articles -> seeds/corpus.jsonl
     python -m training.corpus check FILE.ann   # validate one file, print its claims
-    python -m training.corpus stats            # label balance and repeated sentence frames
+    python -m training.corpus stats            # label balance and repeated sentence frames (writes nothing)
 """
 
 from __future__ import annotations
@@ -181,8 +181,8 @@ def test_ids() -> set[str]:
     return ids
 
 
-def build(out: Path = CORPUS, lenient: bool = False) -> list[dict]:
-    """Compile every `.ann` file, tag the test split, and write the corpus JSONL."""
+def build(out: Path | None = CORPUS, lenient: bool = False) -> list[dict]:
+    """Compile every `.ann` file, tag the test split, and write the corpus JSONL (`out=None`: in memory only)."""
     held_out = test_ids() if TEST_SPLIT.exists() else set()
     records = []
     for path in sorted(ARTICLES.glob("*.ann")):
@@ -198,9 +198,10 @@ def build(out: Path = CORPUS, lenient: bool = False) -> list[dict]:
         rec["split"] = "test" if rec["id"] in held_out else "train"
         rec["sha256"] = hashlib.sha256(rec["text"].encode("utf-8")).hexdigest()
         records.append(rec)
-    with out.open("w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    if out is not None:
+        with out.open("w", encoding="utf-8") as f:
+            for rec in records:
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return records
 
 
@@ -250,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"{c['text'][:70]!r} {src} {cue}")
                 print(f"{path}: OK, {len(rec['claims'])} claims")
         else:
-            print(json.dumps(stats(build()), indent=1, ensure_ascii=False))
+            print(json.dumps(stats(build(out=None)), indent=1, ensure_ascii=False))
     except CorpusError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

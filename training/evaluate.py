@@ -209,6 +209,8 @@ def write_card(directory: Path, results: dict) -> None:
         if "polnear_dev" in att:
             for k in ("source", "cue"):
                 raw["metrics"]["attribution"][f"PolNeAR dev {k} token F1"] = att["polnear_dev"]["model"][k]["token_f1"]
+                raw["metrics"]["attribution"][f"PolNeAR dev {k} token F1, left-out attributions scored"] = \
+                    att["polnear_dev"]["strict"]["model"][k]["token_f1"]
     config = ModelConfig.from_dict(raw)
     (directory / "config.json").write_text(json.dumps(config.to_dict(), indent=1))
     (directory / "README.md").write_text(model_card(config))

@@ -35,7 +35,7 @@ ANON_PLURAL = _words(
     "companies dealers brokers operators publishers narrators schools conferences respondents regulators authorities "
     "bankers historians academics physicians campaigners villagers locals voters consumers customers users citizens "
     "protesters survivors victims soldiers engineers owners shareholders creditors bondholders negotiators agents "
-    "executives nurses police-sources unions specialists scholars")
+    "executives nurses police-sources unions specialists scholars neighbours neighbors elders astronomers")
 ANON_SINGULAR = _words(
     "source person official aide executive spokesperson spokesman spokeswoman diplomat doctor nurse member "
     "investigator resident relative colleague peer graduate insider lawyer employee worker officer someone analyst "
@@ -48,7 +48,7 @@ DOC_NOUNS = _words(
     "transcript memo memorandum review assessment forecast projections bulletin release notice judgment judgement "
     "verdict complaint lawsuit petition minutes dossier index ranking tally database register decree resolution "
     "guidelines evidence testimony video footage message email emails notes contract accord treaty declaration "
-    "warrant affidavit submission prospectus statistics numbers order")
+    "warrant affidavit submission prospectus statistics numbers order papers sheet budget")
 MEDIA_WORDS = _words(
     "newspaper daily broadcaster television tv radio magazine tabloid weekly station channel outlet wire news "
     "newswire site")
@@ -65,7 +65,7 @@ ORG_WORDS = _words(
     "hospital clinic unit forum observatory government parliament assembly congress senate army force forces navy "
     "directorate administration secretariat coalition front movement trust watch nations exchange securities advisors "
     "partners capital therapeutics kliniken treasury presidency labs technologies consortium cooperative initiative "
-    "programme program panel s.a")
+    "programme program panel s.a confederation collective")
 ORG_NOUNS = ORG_WORDS | _words(
     "firm startup start-up maker miner operator lender chain retailer publisher developer distributor insurer carrier "
     "airline platform team opposition regulator watchdog body manufacturer producer supplier consultancy charity ngo "
@@ -74,13 +74,16 @@ ROLE_NOUNS = (ORG_NOUNS - ORG_WORDS) | _words(
     "company ministry agency board federation unit commission department hospital service administration network "
     "council union court committee office institute authority bureau league party association organisation "
     "organization minister judge official spokesperson spokesman spokeswoman aide police prosecutor governor "
-    "president chairman director envoy secretary") - _words("opposition chain")
+    "president chairman director envoy secretary bank directorate confederation collective panel") - _words(
+    "opposition chain")
 CONNECT = _words("of on for and & the")
-ROLE_ADJ = _words("governing national federal state provincial regional local")
+ROLE_ADJ = _words("governing national federal state provincial regional local central")
+LOCATIVE = _words("in at from to near into across outside inside toward towards through")
 PARTICLES = _words("de da do dos das del della la le van von der den ter al el bin ibn y du des di")
 BREAKS = _words(
     "at in of for from with to close familiar briefed who whose that on near speaking compiled published filed "
-    "released sent presented by known named backed based which when after before during")
+    "released sent presented by known named backed based which when after before during commissioned submitted "
+    "prepared seen read obtained drafted issued produced conducted signed circulated leaked shared")
 STOP = _words(
     "the a an but and or she he it they its his her their this that these those in on at for with after before while "
     "when as by from to of most some many several yet still here there what we i our if since until although though "

@@ -21,6 +21,7 @@ from stanceclf.lexicon import (
     DOC_NOUNS,
     HONORIFICS,
     INDEFINITE,
+    LOCATIVE,
     MEDIA_WORDS,
     OFFICIAL_OVERRIDE,
     ORG_NOUNS,
@@ -59,6 +60,7 @@ class _Entity:
     source: bool = False
     end: int = -1
     named: bool = True
+    place: bool = False  # after "in", "from", "near"... or inside quotation marks: not a speaker
 
 
 def same_entity(a: str, b: str) -> bool:
@@ -187,7 +189,10 @@ def _parse(phrase: str) -> tuple[str | None, str, set[str]]:
     if name is None and right.strip():
         rt = right.strip()
         rruns = _runs(rt)
-        if rruns and re.fullmatch(r"(the\s+)?", rt[:rruns[0][3]], re.IGNORECASE) and not rruns[0][2]:
+        lead = r"(the\s+)?"
+        if len(rruns) > 1 and rt[rruns[0][1] : rruns[0][1] + 2] == ". " and rruns[0][1] - rruns[0][0] <= 4:
+            rruns, lead = rruns[1:], r"[A-Z][a-z]{1,3}\.\s+"  # an abbreviated title: "Avv. Lorenzo Bassani"
+        if rruns and re.fullmatch(lead, rt[:rruns[0][3]], re.IGNORECASE) and not rruns[0][2]:
             name = rt[rruns[0][0]:rruns[0][1]]
     if name and name.endswith(" News Agency") and _base(name.split()[0]) in OUTLETS:
         name = name[:-len(" News Agency")]
@@ -207,6 +212,8 @@ def _classify(phrase: str, name: str | None, head: str, words: set[str], lead: s
             return "media"
         if head == "police" or head in TITLES or head in ANON_SINGULAR:
             return "official"
+        if head in PERSON_ROLES:
+            return "anonymous"
         return "organisation" if head in ORG_NOUNS or not head.endswith("s") else "anonymous"
     name_words = {_base(t[0]) for t in _tokens(name)}
     lead = (_head_desc(phrase) if lead is None else lead) - PERSON_ROLES
@@ -249,7 +256,12 @@ def _text_entities(text: str) -> list[_Entity]:
             continue  # a dateline ("MINSK, Nov 12") or a two-letter word, not an organisation
         if kind is None and ({_base(t[0]) for t in _tokens(name)} & ORG_WORDS or name.isupper()):
             kind = "organisation"
-        out.append(_Entity(s, name, kind, phrase, end=e))
+        prior = [_key(t[0]) for t in _tokens(text, max(0, pre - 30), pre)]
+        prior = prior[:-1] if prior[-1:] == ["the"] else prior
+        seg = text[max(0, pre - 200) : pre]
+        quoted = seg.rfind("“") > seg.rfind("”") or seg.count('"') % 2 == 1
+        place = bool(prior[-1:] and prior[-1] in LOCATIVE) or quoted
+        out.append(_Entity(s, name, kind, phrase, end=e, place=place))
         prev_end = e
     return out
 
@@ -269,21 +281,28 @@ def _find_fuller(name: str, pool: list[_Entity]) -> _Entity | None:
     return best
 
 
-def _role_antecedent(noun: str, text: str, start: int, pool: list[_Entity]) -> _Entity | None:
-    """The most recent earlier entity carrying `noun` in its name or descriptors, else a fallback."""
+def _role_antecedent(noun: str, text: str, start: int, pool: list[_Entity],
+                     modifiers: frozenset[str] | set[str] = frozenset()) -> _Entity | None:
+    """The most recent earlier entity carrying `noun` (and the modifiers of "the ports authority")
+    in its name or descriptors, else, without modifiers, a fallback."""
     person_role = noun in TITLES | ANON_SINGULAR
     for field in ("name", "phrase"):
         for ent in reversed(pool):
+            words = {_base(t[0]) for t in _tokens(getattr(ent, field))}
+            if modifiers and not {m.rstrip("s") for m in modifiers} <= {w.rstrip("s") for w in words}:
+                continue
             if ent.type == "document" or (not ent.named and not person_role):
                 continue
             if person_role and ent.type not in PERSON_TYPES + ("anonymous",):
                 continue
-            if noun in {_base(t[0]) for t in _tokens(getattr(ent, field))}:
+            if noun in words:
                 return ent
-    if person_role:
+    if person_role or modifiers:
         return None
     if noun in ("ministry", "directorate", "department"):
-        hits = re.findall(r"\b([a-z]+) " + noun + r"\b", text[max(0, start - WINDOW) : start], re.IGNORECASE)
+        hits = [h.strip() for h in re.findall(r"\b((?:[A-Z][\w-]* )+|[a-z]+ )(?i:" + noun + r")\b",
+                                                text[max(0, start - WINDOW) : start])]
+        hits = [re.sub(r"^(The|A|An) ", "", h) for h in hits]
         hits = [h for h in hits if h.lower() not in STOP | INDEFINITE]
         if hits:
             return _Entity(start, f"{hits[-1]} {noun}", "organisation", noun)
@@ -343,9 +362,10 @@ def _resolve_one(text: str, src: Source, pool: list[_Entity]) -> _Entity:
     own = _classify(phrase, name, head, words)
     if name is None:
         toks = [_base(t[0]) for t in _tokens(phrase)]
-        plain = toks[:1] in (["the"], ["its"], ["their"]) and set(toks[1:-1]) <= ROLE_ADJ
-        if head in ROLE_NOUNS and toks and toks[-1] == head and plain and own != "anonymous":
-            ante = _role_antecedent(head, text, src.start, pool)
+        lower = phrase == phrase[:1] + phrase[1:].lower()  # "the ports authority", not "the Port of Spain"
+        plain = toks[:1] in (["the"], ["its"], ["their"]) and len(toks) <= 4 and lower
+        if head in ROLE_NOUNS and toks and toks[-1] == head and plain and own != "anonymous" and "'" not in phrase:
+            ante = _role_antecedent(head, text, src.start, pool, set(toks[1:-1]) - ROLE_ADJ)
             if ante is not None:
                 kind = ante.type if ante.type in ("organisation", "media", "official", "anonymous") else (
                     "official" if own == "official" else "organisation")
@@ -370,7 +390,8 @@ def _pronoun(word: str, src: Source, pool: list[_Entity], phrase: str) -> _Entit
         for evidenced in (True, False):
             for ent in reversed(pool):
                 singular = ent.type in PERSON_TYPES or (ent.type == "anonymous" and not ent.phrase.endswith("s"))
-                if (evidenced and singular) or (not evidenced and ent.type is None and len(_tokens(ent.name)) > 1):
+                if (evidenced and singular) or (not evidenced and ent.type is None and len(_tokens(ent.name)) > 1
+                                                 and not ent.place):
                     full = None if ent.source else _find_fuller(ent.name, [e for e in pool if e.start < ent.start])
                     ent = full or ent
                     return _Entity(src.start, ent.name, ent.type or "person", ent.phrase, True, named=ent.named)

@@ -138,3 +138,32 @@ def test_pattern_extract_baseline() -> None:
     src, cue = pattern_extract(s3)
     assert [s3[a:b] for a, b in src] == ["Kang Min-seo"] and cue and s3[cue[0]:cue[1]] == "said"
     assert pattern_extract("The timing is notable.") == ([], None)
+
+
+def test_pronoun_skips_places_and_titles_when_no_speaker_is_typed() -> None:
+    t = ("Every night, Lidia Soto Araya walks up the hill behind her farm, some 40 kilometres from Villa Alta, "
+         "to read the sky for “The Dark Road” project. “It gets brighter every year,” she said.")
+    claims = [_claim(t, t[: t.index("“It")].strip(), "fact"), _claim(t, t[t.index("“It"):], "attribution", "she")]
+    resolve(t, claims)
+    assert _resolved(claims)[0][0] == "Lidia Soto Araya"
+
+
+def test_role_noun_with_modifier_and_unnamed_roles() -> None:
+    t = ("The Sri Lanka Ports Authority opened the terminal in May. The ports authority said traffic rose. "
+         "The police ministry said patrols rose. The researcher said the data were incomplete. "
+         "An inspection report commissioned by the utility said the cells had failed. "
+         "Avv. Marco Ruzzi, a lawyer for the club, said it would appeal.")
+    sentences = [s + "." for s in t.split(". ")]
+    sentences[-1] = sentences[-1][:-1]
+    claims = [_claim(t, sentences[0], "fact"),
+              _claim(t, sentences[1], "attribution", "The ports authority"),
+              _claim(t, sentences[2], "attribution", "The police ministry"),
+              _claim(t, sentences[3], "attribution", "The researcher"),
+              _claim(t, sentences[4], "attribution", "An inspection report commissioned by the utility"),
+              _claim(t, sentences[5], "attribution", "Avv. Marco Ruzzi, a lawyer for the club")]
+    resolve(t, claims)
+    got = _resolved(claims)
+    assert same_entity(got[0][0], "Sri Lanka Ports Authority") and got[0][1] == "organisation"
+    assert same_entity(got[1][0], "police ministry")  # no "police" in any earlier name: not the authority
+    assert got[2][1] == "anonymous" and got[3][1] == "document"
+    assert got[4][0] == "Marco Ruzzi"

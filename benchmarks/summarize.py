@@ -89,6 +89,11 @@ def throughput_table(path: Path) -> list[str]:
         lines += ["", "int8 scaling: " + "; ".join(
             f"{r['articles']} articles, {r['threads']} thread(s): {r['seconds']:.1f} s, {r['claims_per_s']:.0f} "
             f"claims/s, {r['peak_rss_mb']:.0f} MB" for r in res["scaling_int8"]) + "."]
+        longest = res["scaling_int8"][-1].get("rss_trace_mb")
+        if longest:
+            picks = [longest[int(q * (len(longest) - 1))] for q in (0, 0.25, 0.5, 0.75, 1)]
+            lines.append("Resident memory during the longest run: " + ", ".join(
+                f"{mb:.0f} MB after {n:,} articles" for n, mb in picks) + ".")
     return lines
 
 

@@ -13,7 +13,8 @@ in its own subprocess (so peak RSS is its own), with the same thread count:
   without the span head, to show what attribution details cost.
 Also: FLOPs per claim from the model's shape and real token counts, the machine's peak
 matmul rate (a large fp32 `torch.matmul`, timed in the same run), and int8 scaling over
-threads (1, 2) and workload size (1x, 4x, 16x). Writes benchmarks/results/throughput.json.
+threads (1, 2) and workload size (1x, 4x, 16x), with resident memory sampled every 250 articles
+of each whole-article run. Writes benchmarks/results/throughput.json.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def workload(n_articles: int) -> list[str]:
     rows = [json.loads(line)["text"] for line in (ROOT / "seeds" / "corpus.jsonl").read_text().splitlines()]
     return [rows[i % len(rows)] for i in range(n_articles)]
+
+
+def current_rss_mb() -> float:
+    """Resident memory now (Linux /proc), to show whether a long stream's memory stays flat."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def peak_matmul_flops(threads: int, size: int = 2048, repeats: int = 10) -> float:
@@ -83,6 +95,7 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
     from stanceclf.classifier import ClaimClassifier, context_pairs
 
     torch.set_num_threads(threads)
+    extra: dict = {}
     texts = workload(n_articles)
     precision = kind.split("_")[1] if kind.startswith("engine_") else ("fp32" if device == "cpu" else "fp16")
     clf = ClaimClassifier.from_pretrained(model, device=device, precision=precision)
@@ -113,11 +126,14 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
         seconds = time.perf_counter() - started
         claims = len(inputs)
     else:
-        started = time.perf_counter()
-        claims = sum(c.kind != "meta" for d in clf.analyze_stream(texts, batch_size=64, docs_per_chunk=256)
-                     for c in d.claims)
+        started, claims, trace = time.perf_counter(), 0, []
+        for i, d in enumerate(clf.analyze_stream(texts, batch_size=64, docs_per_chunk=256), 1):
+            claims += sum(c.kind != "meta" for c in d.claims)
+            if i % 250 == 0:
+                trace.append([i, current_rss_mb()])
         seconds = time.perf_counter() - started
-    return {"kind": kind, "threads": threads, "articles": n_articles, "claims": claims, "seconds": seconds,
+        extra = {"rss_trace_mb": trace}
+    return {**extra, "kind": kind, "threads": threads, "articles": n_articles, "claims": claims, "seconds": seconds,
             "claims_per_s": claims / seconds, "articles_per_s": n_articles / seconds,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 

@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--precision", default="fp32")
     p.add_argument("--no-baselines", action="store_true")
     p.add_argument("--no-attribution", action="store_true", help="skip the source/cue/resolution figures")
-    p.add_argument("--output", help="JSON path (default benchmarks/results/eval_<model>.json)")
+    p.add_argument("--output", help="JSON path (default benchmarks/results/eval_<model>.json, "
+                                    "eval_<model>_<precision>.json for other precisions than fp32)")
     p.add_argument("--write-card", action="store_true", help="store the metrics in the model's config and card")
     args = p.parse_args(argv)
 
@@ -181,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results["seed"]["rows"]:
         if not r["ok"]:
             print(f"   miss: {r['text'][:60]!r} gold {r['gold']} got {r['predicted']}")
-    out = Path(args.output) if args.output else ROOT / "benchmarks" / "results" / f"eval_{Path(args.model).name}.json"
+    suffix = "" if args.precision == "fp32" else f"_{args.precision}"
+    out = Path(args.output or ROOT / "benchmarks" / "results" / f"eval_{Path(args.model).name}{suffix}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
     print(f"wrote {out}")

@@ -60,7 +60,8 @@ def attribution_table(path: Path) -> list[str]:
                       "Tags the model puts on the same sentence's other attributions (beliefs, noun cues), which "
                       "LABELS.md leaves out, are not scored in the first row and count as errors in the second. "
                       "PolNeAR's cues often include adverbials (\"said Friday\", \"said in an interview\") that "
-                      "LABELS.md's cues, and so the corpus, leave out; many of the cue tokens the model misses there are such words."]
+                      "LABELS.md's cues, and so the corpus, leave out; many of the cue tokens the model misses "
+                      "there are such words."]
     c = att["corpus_test"]
     lines += ["", f"Corpus test split, end to end (labels, spans, resolution) over {c['n_sources']} gold sources: "
                   f"resolution accuracy {c['resolution_accuracy']:.3f}, source-type accuracy {c['type_accuracy']:.3f}."]

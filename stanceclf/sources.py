@@ -43,8 +43,6 @@ from stanceclf.results import Claim, Source
 # and it keeps a 5 MB input linear.
 POOL = 300
 WINDOW = 20_000
-
-
 TOKEN = re.compile(r"\w+(?:[.'’&-]\w+)*\.?|&")
 PERSON_TYPES = ("person", "official")
 

@@ -50,11 +50,21 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# A saying verb with a dangling preposition ("said to", "said in", "tweeted via"): the tagger ran one
+# word past the cue; the preposition starts the addressee or the channel, not the cue.
+_DANGLING = re.compile(r"(?:said|says|say|saying|told|tells|wrote|writes|tweeted|tweets|added|adds|noted|notes|"
+                       r"stated|states|declared|declares|announced|announces|explained|explains|warned|warns|"
+                       r"insisted|insists|sang|sings)(?=\s+(?:to|in|of|on|at|via|from|with|for|about)$)",
+                       re.IGNORECASE)
+
+
 def _complete_cue(text: str, start: int, end: int) -> tuple[int, int]:
-    """Finish a multi-word cue the tagger cut short: "according" -> "according to"."""
+    """Finish a multi-word cue the tagger cut short ("according" -> "according to"), or cut a
+    saying verb's dangling preposition ("said to" -> "said")."""
     if text[start:end].lower().endswith("according") and text[end : end + 3].lower() == " to":
         return start, end + 3
-    return start, end
+    dangling = _DANGLING.match(text, start, end)
+    return (start, dangling.end()) if dangling else (start, end)
 
 
 _CHAIN = re.compile(r"\b(?:through|relayed by|citing|quoting)\s+(?:(?:the|its|his|her|their|a|an)\s+)?", re.IGNORECASE)

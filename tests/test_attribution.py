@@ -75,6 +75,17 @@ def test_decode_completes_according_to():
     assert [text[a:b] for a, b in cues] == ["according to"]
 
 
+def test_decode_cuts_a_saying_verbs_dangling_preposition_only():
+    text = "Holm said in the letter it was wrong. It did not respond to requests."
+    # tokens: Holm|said|in|the|letter|it|was|wrong|.|It|did|not|respond|to|requests|.
+    offsets = [(0, 4), (5, 9), (10, 12), (13, 16), (17, 23), (24, 26), (27, 30), (31, 36), (36, 37), (38, 40),
+               (41, 44), (45, 48), (49, 56), (57, 59), (60, 68), (68, 69)]
+    tags = [T["B-SRC"], T["B-CUE"], T["I-CUE"], *[T["O"]] * 6, T["B-SRC"], T["B-CUE"], T["I-CUE"], T["I-CUE"],
+            T["I-CUE"], T["O"], T["O"]]
+    _, cues = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in cues] == ["said", "did not respond to"]
+
+
 def test_decode_joins_split_tags_across_spaces_and_contractions():
     text = "She didn't specify it, and The company said more, according to officials."
     # tokens: She|didn|'|t|specify|it|,|and|The|company|said|more|,|according|to|officials|.

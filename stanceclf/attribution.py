@@ -24,7 +24,7 @@ import re
 
 from stanceclf import sources as source_rules
 from stanceclf.labels import SPAN_TAGS
-from stanceclf.lexicon import ROLE_NOUNS, STOP, TITLES
+from stanceclf.lexicon import ROLE_NOUNS, SAYING_VERBS, STOP, TITLES
 from stanceclf.results import Claim, Document, Source, Span
 
 OPEN_QUOTES = ("“", '"', "‘", "«", "„")
@@ -52,9 +52,7 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
 
 # A saying verb with a dangling preposition ("said to", "said in", "tweeted via"): the tagger ran one
 # word past the cue; the preposition starts the addressee or the channel, not the cue.
-_DANGLING = re.compile(r"(?:said|says|say|saying|told|tells|wrote|writes|tweeted|tweets|added|adds|noted|notes|"
-                       r"stated|states|declared|declares|announced|announces|explained|explains|warned|warns|"
-                       r"insisted|insists|sang|sings)(?=\s+(?:to|in|of|on|at|via|from|with|for|about)$)",
+_DANGLING = re.compile(r"(?:" + "|".join(sorted(SAYING_VERBS)) + r")(?=\s+(?:to|in|of|on|at|via|from|with|for|about)$)",
                        re.IGNORECASE)
 
 

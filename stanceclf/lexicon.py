@@ -76,6 +76,9 @@ ROLE_NOUNS = (ORG_NOUNS - ORG_WORDS) | _words(
     "organization minister judge official spokesperson spokesman spokeswoman aide police prosecutor governor "
     "president chairman director envoy secretary bank directorate confederation collective panel") - _words(
     "opposition chain")
+SAYING_VERBS = _words(
+    "said says say saying told tells wrote writes tweeted tweets added adds noted notes stated states declared "
+    "declares announced announces explained explains warned warns insisted insists sang sings")
 CONNECT = _words("of on for and & the")
 ROLE_ADJ = _words("governing national federal state provincial regional local central")
 LOCATIVE = _words("in at from to near into across outside inside toward towards through")

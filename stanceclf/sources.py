@@ -284,16 +284,15 @@ def _role_antecedent(noun: str, text: str, start: int, pool: list[_Entity],
     """The most recent earlier entity carrying `noun` (and the modifiers of "the ports authority")
     in its name or descriptors, else, without modifiers, a fallback."""
     person_role = noun in TITLES | ANON_SINGULAR
+    stems = {m.rstrip("s") for m in modifiers}
     for field in ("name", "phrase"):
         for ent in reversed(pool):
-            words = {_base(t[0]) for t in _tokens(getattr(ent, field))}
-            if modifiers and not {m.rstrip("s") for m in modifiers} <= {w.rstrip("s") for w in words}:
-                continue
             if ent.type == "document" or (not ent.named and not person_role):
                 continue
             if person_role and ent.type not in PERSON_TYPES + ("anonymous",):
                 continue
-            if noun in words:
+            words = {_base(t[0]) for t in _tokens(getattr(ent, field))}
+            if noun in words and stems <= {w.rstrip("s") for w in words}:
                 return ent
     if person_role or modifiers:
         return None

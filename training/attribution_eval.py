@@ -112,7 +112,8 @@ def span_scores(pairs: Iterable[tuple]) -> dict[str, float | int]:
     for text, gold, pred, *rest in pairs:
         ignore = rest[0] if rest else []
         toks = _word_tokens(text)
-        g, p = _covered(toks, gold), _covered(toks, pred) - (_covered(toks, ignore) - _covered(toks, gold))
+        g = _covered(toks, gold)
+        p = _covered(toks, pred) - (_covered(toks, ignore) - g)
         tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
         gs = {_strip(text, s) for s in gold} - {(x, x) for x in range(len(text) + 1)}
         ps = {_strip(text, s) for s in pred} - {(x, x) for x in range(len(text) + 1)}
@@ -232,7 +233,8 @@ def polnear_spans_eval(clf: ClaimClassifier, public: Path) -> dict:
                 gold.append(([(a, b) for a, b, k in spans if k == "SRC"], [(a, b) for a, b, k in spans if k == "CUE"]))
                 ignore.append(other)
     preds = {"model": _tags(clf, claims, contexts), "pattern": _pattern(claims)}
-    return {"n": len(claims), **_span_table(claims, gold, preds, ignore), "strict": _span_table(claims, gold, preds)}
+    return {"n": len(claims), **_span_table(claims, gold, preds, ignore),
+            "strict": {"n": len(claims), **_span_table(claims, gold, preds)}}
 
 
 def corpus_attribution_eval(clf: ClaimClassifier) -> dict:
@@ -335,7 +337,7 @@ def print_attribution(att: dict) -> None:
           f"over {c['n_sources']} gold sources")
     polnear = att.get("polnear_dev")
     blocks = (("corpus test", c["spans_on_gold_attribution_claims"]), ("polnear dev", polnear),
-              ("polnear dev strict", polnear and {"n": polnear["n"], **polnear["strict"]}))
+              ("polnear dev strict", polnear and polnear["strict"]))
     for where, block in blocks:
         if block:
             for name in ("model", "pattern"):

@@ -21,7 +21,7 @@ from transformers.utils import logging as hf_logging
 from stanceclf import attribution, engine, language, splitting
 from stanceclf.errors import InputError, ModelError, StanceclfError
 from stanceclf.modelcard import model_card
-from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
+from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, quantize_int8, verify_sha256
 from stanceclf.reading import as_record
 from stanceclf.results import Claim, Document
 
@@ -144,7 +144,7 @@ class ClaimClassifier:
         if precision == "int8":
             if device != "cpu":
                 raise StanceclfError("int8 runs on the CPU only; use bf16 or fp16 on a GPU")
-            self.model = torch.ao.quantization.quantize_dynamic(self.model, {nn.Linear}, dtype=torch.qint8)
+            self.model = quantize_int8(self.model)
         elif precision in ("bf16", "fp16"):
             self.model.to(torch.bfloat16 if precision == "bf16" else torch.float16)
         self.model.to(device)

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
+import torch.ao.nn.quantized.dynamic as nnqd
 from torch import nn
+from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
 from stanceclf.errors import ModelError
 from stanceclf.labels import LABELS, SPAN_TAGS
@@ -105,6 +108,27 @@ class LoRALinear(nn.Module):
         with torch.no_grad():
             self.base.weight += (self.lora_B @ self.lora_A) * self.scale
         return self.base
+
+
+class _Int8Linear(nnqd.Linear):
+    """fbgemm's dynamic int8 linear with all 8 bits of the activation range. The stock module
+    keeps 7 (`reduce_range`) so that CPUs without VNNI cannot overflow their int16 sums."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.ops.quantized.linear_dynamic(x, self._packed_params._packed_params,
+                                                  reduce_range=False).to(x.dtype)
+
+
+def quantize_int8(model: nn.Module) -> nn.Module:
+    """Dynamic int8 quantisation of every linear layer, weights scaled per output channel.
+    Per-channel weights and, on VNNI CPUs, 8-bit activations keep the loss within 0.5 macro-F1
+    points on every dev set, where the per-tensor, 7-bit default lost up to 3.7."""
+    vnni = getattr(torch.cpu, "_is_vnni_supported", lambda: False)()
+    mapping = {nn.Linear: _Int8Linear if vnni else nnqd.Linear}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's notice that this API moves to torchao
+        return quantize_dynamic(model, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8,
+                                mapping=mapping)
 
 
 def _lora_modules(encoder: nn.Module) -> list[tuple[nn.Module, str, nn.Linear]]:

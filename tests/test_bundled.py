@@ -47,3 +47,16 @@ def test_seed_sources_and_cues(seed):
     assert [s.resolved for s in transfer.sources] == ["Natalia Ismont"] and transfer.cue.text == "according to"
     declined = claim["She didn't"]
     assert [s.resolved for s in declined.sources] == ["Natalia Ismont"] and declined.cue.text == "didn't specify"
+
+
+def test_int8_labels_agree_with_fp32_on_the_corpus_test_split():
+    """The issue's bar: int8 gives fp32's label on at least 98% of claims (here 38 unseen articles)."""
+    from training.attribution_eval import load_corpus
+    from training.corpus import test_ids
+
+    records = [r for r in load_corpus() if r["id"] in test_ids()]
+    fp32 = ClaimClassifier.from_pretrained().analyze_batch(records)
+    int8 = ClaimClassifier.from_pretrained(precision="int8").analyze_batch(records)
+    pairs = [(a.label, b.label) for x, y in zip(fp32, int8) for a, b in zip(x.claims, y.claims) if a.label]
+    assert len(pairs) > 500
+    assert sum(a == b for a, b in pairs) / len(pairs) >= 0.98

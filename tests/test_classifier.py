@@ -90,6 +90,22 @@ def test_int8_agrees_with_fp32_on_labels(tiny_model_dir, seed_text):
     assert same / len(fp32.claims) >= 0.9
 
 
+def test_int8_quantises_every_linear_per_channel_and_stays_close(tiny):
+    from stanceclf.modeling import quantize_int8
+
+    ids = torch.randint(5, 100, (4, 12))
+    mask = torch.ones_like(ids)
+    with torch.inference_mode():
+        ref = tiny.model.eval()(ids, mask)
+        model = quantize_int8(tiny.model)
+        out = model(ids, mask)
+    linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    quantised = [m for m in model.modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)]
+    assert not linears and quantised
+    assert all(m.weight().qscheme() == torch.per_channel_affine for m in quantised)
+    assert torch.allclose(out, ref, atol=0.05 * ref.abs().max().item())
+
+
 def test_missing_directory_raises_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="not a stanceclf model directory"):
         ClaimClassifier.from_pretrained(tmp_path / "nope")

@@ -6,7 +6,7 @@ The workload is 250 articles (1x) cycled from the bundled corpus. Each configura
 in its own subprocess (so peak RSS is its own), with the same thread count:
 - `hf_pipeline`: `pipeline("text-classification")`, default settings, batch_size 64, on the
   same (claim, previous claim) pairs, same encoder with a sequence-classification head;
-- `engine_fp32_pairs`, `engine_int8_pairs`: the engine on those same pairs
+- `engine_fp32_pairs`, `engine_int8_pairs`: the engine, at its default batch size, on those same pairs
   (`ClaimClassifier.predict_pairs`: tokenisation and labels, like the pipeline);
 - `engine_fp32`, `engine_int8`: `ClaimClassifier.analyze_stream` on the whole articles
   (splitting, span decoding and source resolution included); `engine_int8_nospans`: the same
@@ -105,7 +105,7 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
     if kind.endswith("_pairs"):
         _, claims, contexts = context_pairs([clf.segment(t) for t in texts])
         started = time.perf_counter()
-        clf.predict_pairs(claims, contexts, batch_size=64)
+        clf.predict_pairs(claims, contexts)
         seconds = time.perf_counter() - started
         claims = len(claims)
     elif kind == "hf_pipeline":
@@ -127,7 +127,7 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
         claims = len(inputs)
     else:
         started, claims, trace = time.perf_counter(), 0, []
-        for i, d in enumerate(clf.analyze_stream(texts, batch_size=64, docs_per_chunk=256), 1):
+        for i, d in enumerate(clf.analyze_stream(texts), 1):
             claims += sum(c.kind != "meta" for c in d.claims)
             if i % 250 == 0:
                 trace.append([i, current_rss_mb()])

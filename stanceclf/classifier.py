@@ -175,7 +175,7 @@ class ClaimClassifier:
 
     # -- prediction ---------------------------------------------------------------------------
 
-    def predict_pairs(self, claims: list[str], contexts: list[str], batch_size: int = 64,
+    def predict_pairs(self, claims: list[str], contexts: list[str], batch_size: int | None = None,
                       progress: bool = False) -> torch.Tensor:
         """Calibrated label probabilities for (claim, context) pairs, in input order."""
         enc = engine.encode_pairs(self.tokenizer, claims, contexts, self.config.max_length)
@@ -203,7 +203,7 @@ class ClaimClassifier:
         return targets, engine.encode_pairs(self.tokenizer, claims, contexts, self.config.max_length)
 
     def _apply(self, docs: list[Document], targets: list[tuple[int, int]], enc: engine.Encoded,
-               batch_size: int, progress: bool) -> None:
+               batch_size: int | None, progress: bool) -> None:
         if targets:
             probs, tags = engine.run(self.model, self.tokenizer, enc, temperature=self.config.temperature,
                                      batch_size=batch_size, device=self.device, spans=True, progress=progress)
@@ -222,7 +222,7 @@ class ClaimClassifier:
         for doc in docs:
             _flag(doc)
 
-    def label(self, docs: list[Document], batch_size: int = 64, progress: bool = False) -> None:
+    def label(self, docs: list[Document], batch_size: int | None = None, progress: bool = False) -> None:
         """Label the claims of already segmented documents in place (context: the previous
         non-meta claim), and fill sources and cues of their attribution claims."""
         targets, enc = self._pairs(docs)
@@ -244,7 +244,7 @@ class ClaimClassifier:
                 docs.append(Document(text="", id=item.get("id") if isinstance(item, dict) else None, error=str(e)))
         return docs
 
-    def analyze_batch(self, texts: Iterable[str | dict[str, Any]], batch_size: int = 64,
+    def analyze_batch(self, texts: Iterable[str | dict[str, Any]], batch_size: int | None = None,
                       progress: bool = False) -> list[Document]:
         """Analyse many articles at once (claims batched across them); results in input order.
         An input that is not a string or a record with a string `text` gives a Document with `error` set."""
@@ -252,7 +252,7 @@ class ClaimClassifier:
         self.label(docs, batch_size, progress)
         return docs
 
-    def analyze_stream(self, items: Iterable[str | dict[str, Any]], batch_size: int = 64,
+    def analyze_stream(self, items: Iterable[str | dict[str, Any]], batch_size: int | None = None,
                        docs_per_chunk: int = 32) -> Iterator[Document]:
         """Lazily analyse an iterable of articles in chunks, in input order and constant memory;
         the next chunk is split and tokenised in a background thread while this one runs."""

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 import torch
 
+from stanceclf.errors import InputError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -100,13 +102,23 @@ def collate(enc: Encoded, idx: list[int], pad_id: int, device: torch.device) -> 
             for k, v in (("input_ids", ids), ("attention_mask", mask), ("token_type_ids", types))}
 
 
-def run(model: torch.nn.Module, tokenizer: Any, enc: Encoded, *, temperature: float = 1.0, batch_size: int = 64,
+def default_batch_size(device: torch.device | str) -> int:
+    """Pairs per model batch when the caller gives none: 32 on a CPU, where small batches keep the
+    activations in cache (measured faster than 64 or more, int8 and fp32), 1024 on a GPU."""
+    return 32 if torch.device(device).type == "cpu" else 1024
+
+
+def run(model: torch.nn.Module, tokenizer: Any, enc: Encoded, *, temperature: float = 1.0,
+        batch_size: int | None = None,
         device: torch.device | str = "cpu", spans: bool = False,
         progress: bool = False) -> tuple[torch.Tensor, list[list[int]] | None]:
     """Calibrated probabilities (n, labels) and, with `spans`, each claim's token tag ids."""
     from tqdm.auto import tqdm
 
     device = torch.device(device)
+    batch_size = default_batch_size(device) if batch_size is None else batch_size
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise InputError(f"batch_size must be a positive integer, not {batch_size!r}")
     n = len(enc.input_ids)
     order = sorted(range(n), key=lambda i: len(enc.input_ids[i]))
     probs: torch.Tensor | None = None

@@ -2,10 +2,11 @@
 
 import copy
 
+import pytest
 import torch
 from transformers import tokenization_utils_base
 
-from stanceclf import engine
+from stanceclf import InputError, engine
 
 
 def test_long_claim_keeps_head_and_tail_within_max_length(tiny):
@@ -47,3 +48,13 @@ def test_long_input_prints_no_tokenizer_length_notice(tiny, monkeypatch):
     tokenizer.model_max_length, tokenizer.deprecation_warnings = 64, {}
     engine.encode_pairs(tokenizer, [" ".join(["word"] * 300)], [""], 32)
     assert notices == []
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5])
+def test_bad_batch_size_is_a_clear_error(tiny, bad):
+    with pytest.raises(InputError, match="batch_size must be a positive integer"):
+        tiny.predict_pairs(["A claim."], [""], batch_size=bad)
+
+
+def test_default_batch_size_is_small_on_cpu_large_on_gpu():
+    assert engine.default_batch_size("cpu") == 32 and engine.default_batch_size("cuda") == 1024

@@ -24,7 +24,7 @@ import re
 
 from stanceclf import sources as source_rules
 from stanceclf.labels import SPAN_TAGS
-from stanceclf.lexicon import ROLE_NOUNS, SAYING_VERBS, STOP, TITLES
+from stanceclf.lexicon import BREAKS, ROLE_NOUNS, SAYING_VERBS, STOP, TITLES
 from stanceclf.results import Claim, Document, Source, Span
 
 OPEN_QUOTES = ("“", '"', "‘", "«", "„")
@@ -89,6 +89,35 @@ def _chain_source(text: str, cue_end: int) -> tuple[int, int] | None:
     return None
 
 
+# A source cannot end on these words: the tagger stopped inside a descriptor ("Two deputies who",
+# "A report published in", "a study published").
+_UNFINISHED = BREAKS | frozenset("and but or nor the a an because as than was were is are not been has have had "
+                                 "whom its his her their".split())
+_SOURCE_STOP = re.compile(r"[;:!?\"“”()]|\.(?:\s|$)")
+
+
+def _finish_source(text: str, start: int, end: int, cues: list[tuple[int, int]]) -> tuple[int, int]:
+    """Complete a source span that ends on an unfinished word: up to the cue that follows it, or,
+    after its cue, to the end of the phrase (comma or sentence end); else cut the unfinished words."""
+    words = text[start:end].split()
+    if not words or words[-1].lower() not in _UNFINISHED:
+        return start, end
+    after = [cs for cs, _ in cues if cs >= end]
+    limit = _SOURCE_STOP.search(text, end)
+    stop = limit.start() if limit else len(text)
+    if after and after[0] <= stop:
+        new_end = after[0]
+    elif any(ce <= start for _, ce in cues):
+        comma = text.find(",", end, stop)
+        new_end = comma if comma >= 0 else stop
+    else:
+        new_end = end
+        while words and words[-1].lower() in _UNFINISHED:
+            new_end = start + text[start:new_end].rstrip().rfind(words.pop())
+    new_end = len(text[:new_end].rstrip(" ,\n\t"))
+    return (start, new_end) if new_end > start else (start, end)
+
+
 def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
            names: tuple[str, ...] = SPAN_TAGS) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """BIO tag ids of a claim's tokens -> (source spans, cue spans) as char offsets into `text`."""
@@ -126,7 +155,7 @@ def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
             if cs <= s < ce:
                 s = ce + len(text[ce:e]) - len(text[ce:e].lstrip())
         if e > s:
-            sources.append((s, e))
+            sources.append(_finish_source(text, s, e, cues))
     extra = _chain_source(text, cues[0][1]) if sources and cues else None
     if extra and not any(s < extra[1] and extra[0] < e for s, e in sources):
         sources = sorted([*sources, extra])
@@ -155,7 +184,8 @@ def attach(doc: Document, spans: dict[int, tuple[list[tuple[int, int]], list[tup
         claims = [c for c in doc.claims if c.field == field_name and c.kind != "meta"]
         if text is None or not claims:
             continue
-        source_rules.resolve(text, claims)
+        meta = [(c.start, c.end) for c in doc.claims if c.field == field_name and c.kind == "meta"]
+        source_rules.resolve(text, claims, meta)
         previous: Claim | None = None
         for claim in claims:
             if not claim.sources and _is_continuation(claim, previous):

@@ -18,7 +18,7 @@ TITLES = _words(
     "secretary-general general attorney officer head premier chancellor speaker lawmaker deputy mp councillor "
     "registrar ombudsman negotiator co-founder founder commander colonel coach treasurer auditor-general "
     "administrator dean rector sheriff magistrate chairs heads directs runs leads led oversees manages governs "
-    "cabinet presiding counsel prosecuting member doctor defender captain")
+    "cabinet presiding counsel prosecuting member doctor defender captain director-general")
 PERSON_ROLES = _words(
     "lawyer lawyers attorney barrister solicitor counsel researcher analyst economist scientist professor prof "
     "lecturer consultant expert historian criminologist physiologist former agent farmer farms student narrator "
@@ -35,7 +35,8 @@ ANON_PLURAL = _words(
     "companies dealers brokers operators publishers narrators schools conferences respondents regulators authorities "
     "bankers historians academics physicians campaigners villagers locals voters consumers customers users citizens "
     "protesters survivors victims soldiers engineers owners shareholders creditors bondholders negotiators agents "
-    "executives nurses police-sources unions specialists scholars neighbours neighbors elders astronomers")
+    "executives nurses police-sources unions specialists scholars neighbours neighbors elders astronomers fishermen "
+    "regulars commuters passengers patients pensioners tenants drivers")
 ANON_SINGULAR = _words(
     "source person official aide executive spokesperson spokesman spokeswoman diplomat doctor nurse member "
     "investigator resident relative colleague peer graduate insider lawyer employee worker officer someone analyst "
@@ -74,8 +75,13 @@ ROLE_NOUNS = (ORG_NOUNS - ORG_WORDS) | _words(
     "company ministry agency board federation unit commission department hospital service administration network "
     "council union court committee office institute authority bureau league party association organisation "
     "organization minister judge official spokesperson spokesman spokeswoman aide police prosecutor governor "
-    "president chairman director envoy secretary bank directorate confederation collective panel") - _words(
+    "president chairman director envoy secretary bank directorate confederation collective panel mayor councillor "
+    "chairwoman chair director-general commissioner ambassador diplomat") - _words(
     "opposition chain")
+# Role nouns that resolve only to an earlier mention carrying them ("the Cabana Agricultural Cooperative"),
+# never to the article's most frequent organisation: too many articles use them for a new body.
+STRICT_ROLE_NOUNS = _words("group cooperative consortium district trust foundation alliance coalition forum fund")
+ROLE_NOUNS = ROLE_NOUNS | STRICT_ROLE_NOUNS
 SAYING_VERBS = _words(
     "said says say saying told tells wrote writes tweeted tweets added adds noted notes stated states declared "
     "declares announced announces explained explains warned warns insisted insists sang sings")
@@ -92,6 +98,7 @@ STOP = _words(
     "when as by from to of most some many several yet still here there what we i our if since until although though "
     "also meanwhile however last next earlier later monday tuesday wednesday thursday friday saturday sunday january "
     "february march april may june july august september october november december jan feb mar apr jun jul aug sep "
-    "sept oct nov dec photo read by according among opening")
+    "sept oct nov dec photo read by according among opening one two three four five six seven eight nine ten "
+    "dozens hundreds thousands")
 ABBREV = HONORIFICS | TITLES | _words("corp co inc ltd jr sr st gov sen rep supt no")
 COMMON = ANON_PLURAL | ANON_SINGULAR | DOC_NOUNS | ROLE_NOUNS | PERSON_ROLES | TITLES | _words("police newspaper")

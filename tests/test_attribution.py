@@ -1,5 +1,7 @@
 """Span decoding, attaching sources and cues to claims, continuing quotes, sourcing profile."""
 
+import pytest
+
 from stanceclf import attribution
 from stanceclf.labels import SPAN_TAGS
 from stanceclf.results import Claim, Document
@@ -109,3 +111,36 @@ def test_decode_adds_a_chain_source_the_tagger_missed_but_not_reported_content()
     tags = [T["B-SRC"], T["B-CUE"]] + [T["O"]] * 7
     sources, _ = attribution.decode(text, offsets, tags)
     assert [text[a:b] for a, b in sources] == ["She"]
+
+
+def _tagged(text: str, spans: dict[str, str]) -> tuple[list[tuple[int, int]], list[int]]:
+    """Word offsets of `text` and BIO tags marking each `spans` phrase ("SRC"/"CUE" -> phrase)."""
+    import re
+
+    offsets = [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+    tags = [T["O"]] * len(offsets)
+    for kind, phrase in spans.items():
+        s = text.index(phrase)
+        inside = [k for k, (a, b) in enumerate(offsets) if s <= a and b <= s + len(phrase)]
+        for n, k in enumerate(inside):
+            tags[k] = T[("B-" if n == 0 else "I-") + kind]
+    return offsets, tags
+
+
+@pytest.mark.parametrize("text,tagged,expected", [
+    # a source that stops on "who" runs on to its cue
+    ("Two exporters who asked not to be named said the rules were unfair.",
+     {"SRC": "Two exporters who", "CUE": "said"}, "Two exporters who asked not to be named"),
+    ("A report published in January by the statistics office found that 40% left.",
+     {"SRC": "A report published in", "CUE": "found"}, "A report published in January by the statistics office"),
+    # after its cue, it runs to the end of the phrase
+    ("Catches fell, according to a study published this month in the journal Fish Africa.",
+     {"CUE": "according to", "SRC": "a study published"}, "a study published this month in the journal Fish Africa"),
+    # with no cue to run to, the unfinished words are cut
+    ("Two deputies who backed it were angry.", {"SRC": "Two deputies who"}, "Two deputies"),
+    # a finished span is left alone
+    ("Two deputies said it was over.", {"SRC": "Two deputies", "CUE": "said"}, "Two deputies"),
+])
+def test_decode_finishes_a_source_that_stops_on_an_unfinished_word(text, tagged, expected):
+    sources, _ = attribution.decode(text, *_tagged(text, tagged))
+    assert [text[a:b] for a, b in sources] == [expected]

@@ -167,3 +167,87 @@ def test_role_noun_with_modifier_and_unnamed_roles() -> None:
     assert same_entity(got[1][0], "police ministry")  # no "police" in any earlier name: not the authority
     assert got[2][1] == "anonymous" and got[3][1] == "document"
     assert got[4][0] == "Marco Ruzzi"
+
+
+def test_byline_names_are_not_antecedents() -> None:
+    t = ("By Lotte Brouwer THE HAGUE, March 3 - The watchdog fined the maker. "
+         "She said the fine was fair.")
+    claims = [_claim(t, "The watchdog fined the maker.", "fact"), _claim(t, "She said the fine was fair.",
+                                                                        "attribution", "She")]
+    resolve(t, claims, meta=[(0, t.index(" - ") + 2)])
+    assert claims[1].sources[0].resolved != "Lotte Brouwer THE HAGUE"
+    resolve(t, claims)
+    assert claims[1].sources[0].resolved == "Lotte Brouwer THE HAGUE"  # without the meta span it was taken
+
+
+def test_number_words_names_after_them_and_later_surnames() -> None:
+    t = ("One of the complainants, Samira El Idrissi, 38, a nurse from Utrecht, said she felt watched. "
+         "El Idrissi said she would appeal.")
+    claims = [_claim(t, t[: t.index(" El Idrissi said")], "attribution",
+                     "One of the complainants, Samira El Idrissi, 38, a nurse from Utrecht"),
+              _claim(t, "El Idrissi said she would appeal.", "attribution", "El Idrissi")]
+    resolve(t, claims)
+    assert _resolved(claims) == [("Samira El Idrissi", "person"), ("Samira El Idrissi", "person")]
+
+
+def test_organisations_by_which_by_plural_possessive_and_affiliations() -> None:
+    t = ("Kijkvenster, which is based in Eindhoven, said it would appeal. "
+         "The Andean Grain Exporters' Chamber said exports fell. "
+         "Priya Natarajan of the Front Range Policy Center, a nonpartisan research group, said closures hurt.")
+    claims = [_claim(t, "Kijkvenster, which is based in Eindhoven, said it would appeal.", "attribution",
+                     "Kijkvenster, which is based in Eindhoven"),
+              _claim(t, "The Andean Grain Exporters' Chamber said exports fell.", "attribution",
+                     "The Andean Grain Exporters' Chamber"),
+              _claim(t, t[t.index("Priya"):], "attribution",
+                     "Priya Natarajan of the Front Range Policy Center, a nonpartisan research group")]
+    resolve(t, claims)
+    assert _resolved(claims) == [("Kijkvenster", "organisation"),
+                                 ("Andean Grain Exporters' Chamber", "organisation"),
+                                 ("Priya Natarajan", "person")]
+
+
+def test_role_nouns_take_the_right_antecedent_or_none() -> None:
+    t = ("The Korea AeroSpace Administration said the orbit was wrong. "
+         "The agency's spokeswoman Yoon Seo-hyun said a fix was planned. "
+         "The agency said it had enough fuel. "
+         "A diplomat briefed on the talks said donors were split. "
+         "The diplomat said a deal was close. "
+         "The consortium said it would bid.")
+    claims = [_claim(t, "The Korea AeroSpace Administration said the orbit was wrong.", "attribution",
+                     "The Korea AeroSpace Administration"),
+              _claim(t, "The agency's spokeswoman Yoon Seo-hyun said a fix was planned.", "attribution",
+                     "The agency's spokeswoman Yoon Seo-hyun"),
+              _claim(t, "The agency said it had enough fuel.", "attribution", "The agency"),
+              _claim(t, "A diplomat briefed on the talks said donors were split.", "attribution",
+                     "A diplomat briefed on the talks"),
+              _claim(t, "The diplomat said a deal was close.", "attribution", "The diplomat"),
+              _claim(t, "The consortium said it would bid.", "attribution", "The consortium")]
+    resolve(t, claims)
+    got = _resolved(claims)
+    assert got[2][0] != "Yoon Seo-hyun" and got[2][1] == "organisation"
+    assert got[4] == ("A diplomat briefed on the talks", "anonymous")
+    assert got[5] == ("The consortium", "organisation")  # no earlier consortium: it names itself
+
+
+def test_a_later_mention_with_new_descriptors_keeps_the_entitys_type() -> None:
+    t = ("The union's general secretary, Ines Kraus, said the strike would go on. "
+         "Kraus, 52, who started on the assembly line as an apprentice, said talks had failed.")
+    claims = [_claim(t, t[: t.index(" Kraus, 52")], "attribution", "The union's general secretary, Ines Kraus"),
+              _claim(t, t[t.index("Kraus, 52"):], "attribution",
+                     "Kraus, 52, who started on the assembly line as an apprentice")]
+    resolve(t, claims)
+    assert _resolved(claims) == [("Ines Kraus", "official"), ("Ines Kraus", "official")]
+
+
+def test_the_role_before_a_name_decides_over_background_after_it() -> None:
+    t = ("Its chair, Kwame Boateng, a retired bus driver who has lived in the block for 30 years, said no. "
+         "His attorney, Denise Orcutt, a former judge, said he would appeal. "
+         "Ingrid van der Loo, the authority's chairwoman, said the fine stands.")
+    claims = [_claim(t, t[: t.index(" His attorney")], "attribution",
+                     "Its chair, Kwame Boateng, a retired bus driver who has lived in the block for 30 years"),
+              _claim(t, "His attorney, Denise Orcutt, a former judge, said he would appeal.", "attribution",
+                     "His attorney, Denise Orcutt, a former judge"),
+              _claim(t, t[t.index("Ingrid"):], "attribution", "Ingrid van der Loo, the authority's chairwoman")]
+    resolve(t, claims)
+    assert _resolved(claims) == [("Kwame Boateng", "official"), ("Denise Orcutt", "person"),
+                                 ("Ingrid van der Loo", "official")]

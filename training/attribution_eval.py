@@ -144,16 +144,17 @@ def resolution_scores(records: Iterable[dict[str, Any]], split: str | None = "te
         if split is not None and rec.get("split") != split:
             continue
         text = rec["text"]
-        claims, gold = [], []
+        claims, gold, meta = [], [], []
         for c in rec["claims"]:
             if c.get("kind") == "meta":
+                meta.append((c["start"], c["end"]))
                 continue
             claim = Claim(c["text"], c["start"], c["end"], kind=c.get("kind", "body"), label=c.get("label"))
             for s in c.get("sources") or []:
                 claim.sources.append(Source(s["text"], s["start"], s["end"]))
                 gold.append((claim.sources[-1], s))
             claims.append(claim)
-        resolve(text, claims)
+        resolve(text, claims, meta)
         for pred, g in gold:
             r, t = same_entity(pred.resolved or "", g["resolved"]), pred.type == g["type"]
             ok_r, ok_t, total = ok_r + r, ok_t + t, total + 1

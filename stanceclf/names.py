@@ -1,0 +1,195 @@
+"""Reading a source phrase: word tokens, capitalised name runs, descriptor words, and its
+LABELS.md source type (`classify`). Word lists live in `stanceclf.lexicon`; resolution across
+the article lives in `stanceclf.sources`."""
+
+from __future__ import annotations
+
+import re
+
+from stanceclf.lexicon import (
+    ABBREV,
+    ANON_PLURAL,
+    ANON_SINGULAR,
+    BREAKS,
+    COMMON,
+    CONNECT,
+    DOC_NOUNS,
+    HONORIFICS,
+    INDEFINITE,
+    MEDIA_WORDS,
+    OFFICIAL_OVERRIDE,
+    ORG_NOUNS,
+    ORG_WORDS,
+    OUTLETS,
+    PARTICLES,
+    PERSON_ROLES,
+    STOP,
+    SUFFIXES,
+    TITLES,
+)
+
+TOKEN = re.compile(r"\w+(?:[.'’&-]\w+)*\.?|&")
+
+
+def key(tok: str) -> str:
+    return tok.lower().rstrip(".").replace("’", "'")
+
+
+def base(tok: str) -> str:
+    """A token lower-cased, without a possessive "'s" or a trailing period."""
+    k = key(tok)
+    return k[:-2] if k.endswith("'s") else k.rstrip("'")
+
+
+def is_cap(tok: str) -> bool:
+    if re.search(r"-(run|based|owned|backed|led|controlled|funded|linked|born|aligned|affiliated|style)$", tok):
+        return False
+    return tok[:1].isupper() or bool(re.match(r"^(al|el|ad|ar|as|bin|ibn)-\w", tok))
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+    """Word tokens with offsets; a sentence-final period is dropped unless the token is an abbreviation."""
+    out = []
+    for m in TOKEN.finditer(text, start, len(text) if end is None else end):
+        tok = m.group()
+        if tok.endswith(".") and len(tok) > 2 and "." not in tok[:-1] and key(tok) not in ABBREV:
+            tok = tok[:-1]
+        out.append((tok, m.start(), m.start() + len(tok)))
+    return out
+
+
+def runs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, bool, int]]:
+    """Capitalised name runs (start, end, possessive, start before titles were cut)."""
+    toks, found, i = tokens(text, start, end), [], 0
+    while i < len(toks):
+        if not is_cap(toks[i][0]) or key(toks[i][0]) in STOP:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(toks) and not key(toks[j][0]).endswith("'s") and (
+                text[toks[j][2]:toks[j + 1][1]] == " " or (is_cap(toks[j][0]) and toks[j][0].endswith("s")
+                                                         and text[toks[j][2]:toks[j + 1][1]] in ("' ", "’ "))):
+            if is_cap(toks[j + 1][0]):
+                j += 1
+                continue
+            k = j + 1
+            while k < len(toks) and key(toks[k][0]) in CONNECT | PARTICLES and k - j <= 2:
+                k += 1
+            if k == j + 1 or k >= len(toks) or not is_cap(toks[k][0]) or key(toks[k][0]) in STOP:
+                break
+            m = k
+            while m + 1 < len(toks) and is_cap(toks[m + 1][0]) and text[toks[m][2]:toks[m + 1][1]] == " ":
+                m += 1
+            left, right = {base(t[0]) for t in toks[i:j + 1]}, {base(t[0]) for t in toks[k:m + 1]}
+            links = {key(t[0]) for t in toks[j + 1:k]}
+            has_and = bool(links & {"and", "&"})
+            if not (links <= PARTICLES or (left & ORG_WORDS and not (has_and and right & ORG_WORDS))
+                    or (links in ({"and"}, {"&"}) and right & ORG_WORDS)):
+                break
+            j = k
+        cut = i  # titles, honorifics and leading common nouns ("Economist Martín ...") are not the name
+        for k in range(i, j):
+            rest = {base(t[0]) for t in toks[k + 1:j + 1]}
+            if key(toks[k][0]) in TITLES | HONORIFICS and not rest & (ORG_WORDS | CONNECT):
+                cut = k + 1
+        while cut < j and base(toks[cut][0]) in (COMMON - ORG_WORDS) | HONORIFICS and is_cap(toks[cut + 1][0]) \
+                and not {base(t[0]) for t in toks[cut + 1:j + 1]} & ORG_WORDS:
+            cut += 1
+        end_j = j
+        while end_j > cut and (key(toks[end_j][0]) in SUFFIXES or re.fullmatch(r"[A-Z]", toks[end_j][0])):
+            end_j -= 1
+        single_common = cut == end_j and base(toks[cut][0]) in COMMON
+        if not single_common:
+            found.append((toks[cut][1], toks[end_j][2], key(toks[end_j][0]).endswith("'s"), toks[i][1]))
+        i = j + 1
+    return found
+
+
+def descriptors(text: str) -> set[str]:
+    """Descriptor words of a phrase: lower-case words, titles and honorifics in any case, a leading common noun."""
+    toks = tokens(text)
+    return {base(t[0]) for k, t in enumerate(toks) if not is_cap(t[0]) or key(t[0]) in TITLES | HONORIFICS
+            or (k == 0 and base(t[0]) in COMMON)}
+
+
+def head_descriptors(text: str) -> set[str]:
+    """Descriptor words before the first preposition of each comma-separated part (the descriptors' heads)."""
+    out: set[str] = set()
+    for part in text.split(","):
+        words = [base(t[0]) for t in tokens(part)]
+        cut = next((k for k, w in enumerate(words) if k and w in BREAKS), len(words))
+        out |= descriptors(" ".join(t[0] for t in tokens(part)[:cut]))
+        if cut < len(words) and words[cut] == "of" and runs(part):
+            break  # "X of the Y Center, a research group": what follows describes Y, not X
+    return out
+
+
+def parse(phrase: str) -> tuple[str | None, str, set[str]]:
+    """Split a source span into (name or None, head noun of its first noun phrase, descriptor words)."""
+    clean = re.sub(r"\s*\([^)]*\)", "", phrase)
+    left, _, right = clean.partition(",")
+    toks, name_runs = tokens(left), runs(left)
+    inside = {t[1] for t in toks for r in name_runs if r[3] <= t[1] < r[1]}
+    cut = next((k for k, t in enumerate(toks) if k and key(t[0]) in BREAKS and t[1] not in inside), len(toks))
+    region_end = toks[cut - 1][2] if cut else 0
+    head = base(toks[cut - 1][0]) if cut else ""
+    if (head in INDEFINITE or head in ("here", "there")) and toks:
+        head = base(toks[-1][0]) if base(toks[-1][0]) not in ("here", "there") else base(toks[0][0])
+    name = None
+    inner = [r for r in name_runs if r[1] <= region_end]
+    if inner:
+        s, e, poss, _ = inner[-1]
+        tail = [base(t[0]) for t in tokens(left, e, region_end)]
+        if not poss and all(w in MEDIA_WORDS | SUFFIXES | {"agency", "party", "alliance"} for w in tail):
+            name = left[s:e]
+    if name is None and right.strip():
+        rt = right.strip()
+        rruns = runs(rt)
+        lead = r"(the\s+)?"
+        if len(rruns) > 1 and rt[rruns[0][1] : rruns[0][1] + 2] == ". " and rruns[0][1] - rruns[0][0] <= 4:
+            rruns, lead = rruns[1:], r"[A-Z][a-z]{1,3}\.\s+"  # an abbreviated title: "Avv. Lorenzo Bassani"
+        if rruns and re.fullmatch(lead, rt[:rruns[0][3]], re.IGNORECASE) and not rruns[0][2]:
+            name = rt[rruns[0][0]:rruns[0][1]]
+    if name and name.endswith(" News Agency") and base(name.split()[0]) in OUTLETS:
+        name = name[:-len(" News Agency")]
+    return name, head, descriptors(clean)
+
+
+def classify(phrase: str, name: str | None, head: str, words: set[str], lead: set[str] | None = None) -> str:
+    """The LABELS.md source type of a span, first match wins."""
+    first = key(phrase.split()[0]) if phrase.split() else ""
+    if name is None:
+        if "unnamed" in words or head in ANON_PLURAL or (first in INDEFINITE and head not in DOC_NOUNS | ORG_NOUNS
+                                                         | MEDIA_WORDS):
+            return "anonymous"
+        if head in DOC_NOUNS:
+            return "document"
+        if head in MEDIA_WORDS or head in OUTLETS:
+            return "media"
+        if head == "police" or head in TITLES or head in ANON_SINGULAR:
+            return "official"
+        if head in PERSON_ROLES:
+            return "anonymous"
+        return "organisation" if head in ORG_NOUNS or not head.endswith("s") else "anonymous"
+    name_words = {base(t[0]) for t in tokens(name)}
+    lead = (head_descriptors(phrase) if lead is None else lead) - PERSON_ROLES
+    media_name = name_words & {"news", "television", "tv", "radio", "press"}
+    if (name_words & OUTLETS and len(name_words) <= 3) or media_name or (
+            lead & MEDIA_WORDS and not words & (PERSON_ROLES | TITLES)):
+        return "media"
+    if "police" in name_words:
+        return "official"
+    if re.search(re.escape(name) + r"['’]?,\s+which\b", phrase):
+        return "organisation"
+    personal = words & (TITLES | PERSON_ROLES | HONORIFICS)
+    plural = len(name_words) > 1 and name.split()[-1].endswith("ers")
+    if name_words & ORG_WORDS or name.isupper() or len(name_words - PARTICLES) >= 4 or (
+            lead & ORG_NOUNS and not personal) or (plural and not personal) or any(
+            t[0].isalpha() and t[0].isupper() and len(t[0]) > 1 for t in tokens(name)):
+        return "organisation"
+    before = descriptors(phrase[: max(0, phrase.find(name))])
+    if before & (TITLES - PERSON_ROLES) and "former" not in before:
+        return "official"  # "Its chair, Kwame Boateng, a retired bus driver": the role before the name speaks
+    if words & PERSON_ROLES and not (words | {key(w) for w in phrase.split()}) & OFFICIAL_OVERRIDE:
+        return "person"
+    return "official" if words & TITLES else "person"

@@ -1,7 +1,8 @@
 """The inference engine: (claim, context) pairs -> label probabilities and span tags.
 
 All pairs of a call are tokenised in one batched call of the Rust tokenizer (it uses every
-core), then sorted by token length so that each batch pads little, run under
+core), each distinct text once (a context is the previous claim), then sorted by token length
+so that each batch pads little, run under
 `torch.inference_mode`, and put back in input order. `analyze_stream` overlaps the
 tokenisation of the next chunk with the model compute of this one (`Prefetcher`).
 
@@ -64,12 +65,16 @@ def encode_pairs(tokenizer: Any, claims: list[str], contexts: list[str], max_len
         return Encoded([], [], [], [])
     prefix, middle, suffix, types, type_a, type_b = _template(tokenizer)
     budget = max_length - len(prefix) - len(middle) - len(suffix)
+    # A context is usually the previous pair's claim: each distinct text is tokenised once.
     # verbose=False: no "longer than the maximum" notice; long claims are cut below, by design.
-    enc_c = tokenizer(claims, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-    enc_x = tokenizer(contexts, add_special_tokens=False, verbose=False)
+    unique = list(dict.fromkeys([*claims, *contexts]))
+    enc = tokenizer(unique, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    row = {text: i for i, text in enumerate(unique)}
     out = Encoded([], [], [], [])
     n_pre = len(prefix)
-    for ids_c, offs, ids_x in zip(enc_c["input_ids"], enc_c["offset_mapping"], enc_x["input_ids"]):
+    for claim, context in zip(claims, contexts):
+        ids_c, offs = enc["input_ids"][row[claim]], enc["offset_mapping"][row[claim]]
+        ids_x = enc["input_ids"][row[context]]
         keep = list(range(len(ids_c)))
         if len(keep) > budget:
             head = budget - budget // 2

@@ -58,3 +58,19 @@ def test_bad_batch_size_is_a_clear_error(tiny, bad):
 
 def test_default_batch_size_is_small_on_cpu_large_on_gpu():
     assert engine.default_batch_size("cpu") == 32 and engine.default_batch_size("cuda") == 1024
+
+
+def test_encode_pairs_tokenises_each_distinct_text_once_with_the_same_result(tiny):
+    seen = []
+
+    def counting(texts, *pair, **kwargs):
+        if isinstance(texts, list):  # the batched calls (not the one-off template probe)
+            seen.extend(texts)
+        return tiny.tokenizer(texts, *pair, **kwargs)
+
+    claims, contexts = ["Prices rose.", "She said so.", "Prices rose."], ["", "Prices rose.", "She said so."]
+    enc = engine.encode_pairs(counting, claims, contexts, 64)
+    assert sorted(seen) == ["", "Prices rose.", "She said so."]
+    for i, (claim, context) in enumerate(zip(claims, contexts)):
+        one = engine.encode_pairs(tiny.tokenizer, [claim], [context], 64)
+        assert enc.input_ids[i] == one.input_ids[0] and enc.claim_offsets[i] == one.claim_offsets[0]

@@ -71,17 +71,16 @@ ORG_NOUNS = ORG_WORDS | _words(
     "firm startup start-up maker miner operator lender chain retailer publisher developer distributor insurer carrier "
     "airline platform team opposition regulator watchdog body manufacturer producer supplier consultancy charity ngo "
     "monitor steelmaker chipmaker automaker group")
-ROLE_NOUNS = (ORG_NOUNS - ORG_WORDS) | _words(
+# Role nouns that resolve only to an earlier mention carrying them ("the Cabana Agricultural Cooperative"),
+# never to the article's most frequent organisation: too many articles use them for a new body.
+STRICT_ROLE_NOUNS = _words("group cooperative consortium district trust foundation alliance coalition forum fund")
+ROLE_NOUNS = STRICT_ROLE_NOUNS | (ORG_NOUNS - ORG_WORDS) | _words(
     "company ministry agency board federation unit commission department hospital service administration network "
     "council union court committee office institute authority bureau league party association organisation "
     "organization minister judge official spokesperson spokesman spokeswoman aide police prosecutor governor "
     "president chairman director envoy secretary bank directorate confederation collective panel mayor councillor "
     "chairwoman chair director-general commissioner ambassador diplomat") - _words(
     "opposition chain")
-# Role nouns that resolve only to an earlier mention carrying them ("the Cabana Agricultural Cooperative"),
-# never to the article's most frequent organisation: too many articles use them for a new body.
-STRICT_ROLE_NOUNS = _words("group cooperative consortium district trust foundation alliance coalition forum fund")
-ROLE_NOUNS = ROLE_NOUNS | STRICT_ROLE_NOUNS
 SAYING_VERBS = _words(
     "said says say saying told tells wrote writes tweeted tweets added adds noted notes stated states declared "
     "declares announced announces explained explains warned warns insisted insists sang sings")

@@ -20,6 +20,13 @@ def _claim(text: str, sentence: str, label: str, *sources: str) -> Claim:
     return claim
 
 
+def _attributed(text: str, *pairs: tuple[str, str]) -> list[Claim]:
+    """Attribution claims, one per (sentence, source span) pair, resolved together."""
+    claims = [_claim(text, sentence, "attribution", source) for sentence, source in pairs]
+    resolve(text, claims)
+    return claims
+
+
 def _resolved(claims: list[Claim]) -> list[tuple[str | None, str | None]]:
     return [(s.resolved, s.type) for c in claims for s in c.sources]
 
@@ -194,13 +201,12 @@ def test_organisations_by_which_by_plural_possessive_and_affiliations() -> None:
     t = ("Kijkvenster, which is based in Eindhoven, said it would appeal. "
          "The Andean Grain Exporters' Chamber said exports fell. "
          "Priya Natarajan of the Front Range Policy Center, a nonpartisan research group, said closures hurt.")
-    claims = [_claim(t, "Kijkvenster, which is based in Eindhoven, said it would appeal.", "attribution",
-                     "Kijkvenster, which is based in Eindhoven"),
-              _claim(t, "The Andean Grain Exporters' Chamber said exports fell.", "attribution",
-                     "The Andean Grain Exporters' Chamber"),
-              _claim(t, t[t.index("Priya"):], "attribution",
-                     "Priya Natarajan of the Front Range Policy Center, a nonpartisan research group")]
-    resolve(t, claims)
+    claims = _attributed(t, ("Kijkvenster, which is based in Eindhoven, said it would appeal.",
+                             "Kijkvenster, which is based in Eindhoven"),
+                         ("The Andean Grain Exporters' Chamber said exports fell.",
+                          "The Andean Grain Exporters' Chamber"),
+                         (t[t.index("Priya"):],
+                          "Priya Natarajan of the Front Range Policy Center, a nonpartisan research group"))
     assert _resolved(claims) == [("Kijkvenster", "organisation"),
                                  ("Andean Grain Exporters' Chamber", "organisation"),
                                  ("Priya Natarajan", "person")]
@@ -232,10 +238,8 @@ def test_role_nouns_take_the_right_antecedent_or_none() -> None:
 def test_a_later_mention_with_new_descriptors_keeps_the_entitys_type() -> None:
     t = ("The union's general secretary, Ines Kraus, said the strike would go on. "
          "Kraus, 52, who started on the assembly line as an apprentice, said talks had failed.")
-    claims = [_claim(t, t[: t.index(" Kraus, 52")], "attribution", "The union's general secretary, Ines Kraus"),
-              _claim(t, t[t.index("Kraus, 52"):], "attribution",
-                     "Kraus, 52, who started on the assembly line as an apprentice")]
-    resolve(t, claims)
+    claims = _attributed(t, (t[: t.index(" Kraus, 52")], "The union's general secretary, Ines Kraus"),
+                         (t[t.index("Kraus, 52"):], "Kraus, 52, who started on the assembly line as an apprentice"))
     assert _resolved(claims) == [("Ines Kraus", "official"), ("Ines Kraus", "official")]
 
 
@@ -243,11 +247,11 @@ def test_the_role_before_a_name_decides_over_background_after_it() -> None:
     t = ("Its chair, Kwame Boateng, a retired bus driver who has lived in the block for 30 years, said no. "
          "His attorney, Denise Orcutt, a former judge, said he would appeal. "
          "Ingrid van der Loo, the authority's chairwoman, said the fine stands.")
-    claims = [_claim(t, t[: t.index(" His attorney")], "attribution",
-                     "Its chair, Kwame Boateng, a retired bus driver who has lived in the block for 30 years"),
-              _claim(t, "His attorney, Denise Orcutt, a former judge, said he would appeal.", "attribution",
-                     "His attorney, Denise Orcutt, a former judge"),
-              _claim(t, t[t.index("Ingrid"):], "attribution", "Ingrid van der Loo, the authority's chairwoman")]
-    resolve(t, claims)
+    claims = _attributed(
+        t, (t[: t.index(" His attorney")],
+            "Its chair, Kwame Boateng, a retired bus driver who has lived in the block for 30 years"),
+        ("His attorney, Denise Orcutt, a former judge, said he would appeal.",
+         "His attorney, Denise Orcutt, a former judge"),
+        (t[t.index("Ingrid"):], "Ingrid van der Loo, the authority's chairwoman"))
     assert _resolved(claims) == [("Kwame Boateng", "official"), ("Denise Orcutt", "person"),
                                  ("Ingrid van der Loo", "official")]

@@ -6,12 +6,14 @@ The workload is 250 articles (1x) cycled from the bundled corpus. Each configura
 in its own subprocess (so peak RSS is its own), with the same thread count:
 - `hf_pipeline`: `pipeline("text-classification")`, default settings, batch_size 64, on the
   same (claim, previous claim) pairs, same encoder with a sequence-classification head;
-- `engine_fp32_pairs`, `engine_int8_pairs`: the engine, at its default batch size, on those same pairs
-  (`ClaimClassifier.predict_pairs`: tokenisation and labels, like the pipeline);
+- `engine_fp32_pairs`, `engine_int8_pairs`: the engine, at its default batch size, on those same
+  (claim, previous claim) inputs (`ClaimClassifier.predict_pairs`: tokenisation and labels, like the
+  pipeline), encoded as the model reads them: a window model packs consecutive claims into rows;
 - `engine_fp32`, `engine_int8`: `ClaimClassifier.analyze_stream` on the whole articles
   (splitting, span decoding and source resolution included); `engine_int8_nospans`: the same
   without the span head, to show what attribution details cost.
-Also: FLOPs per claim from the model's shape and real token counts, the machine's peak
+Also: FLOPs per claim from the model's shape and real token counts (of the pairs the pipeline
+reads, and of the engine's own rows), the machine's peak
 matmul rate (a large fp32 `torch.matmul`, timed in the same run), and int8 scaling over
 threads (1, 2) and workload size (1x, 4x, 16x), with resident memory sampled every 250 articles
 of each whole-article run. Writes benchmarks/results/throughput.json.
@@ -75,13 +77,15 @@ def peak_cuda_flops(size: int = 8192, repeats: int = 20) -> float:
     return 2 * size**3 * repeats / (time.perf_counter() - started)
 
 
-def flops_per_claim(clf, claims: list[str], contexts: list[str]) -> float:
-    """Matmul FLOPs of the encoder on the real (unpadded) token counts, averaged per claim."""
+def flops_per_claim(clf, claims: list[str], contexts: list[str], context: str) -> float:
+    """Matmul FLOPs of the encoder on the real (unpadded) token counts of the rows that `context`
+    ("pair": one per claim, as the pipeline reads them; "window") encodes, averaged per claim."""
     from stanceclf import engine
 
     cfg = clf.model.encoder.config
     h, ffn, layers = cfg.hidden_size, cfg.intermediate_size, cfg.num_hidden_layers
-    enc = engine.encode_pairs(clf.tokenizer, claims, contexts, clf.config.max_length)
+    max_length = 512 if context == "pair" else clf.config.max_length  # the pipeline cuts nothing
+    enc = engine.encode(clf.tokenizer, claims, contexts, max_length, context)
     total = 0.0
     for ids in enc.input_ids:
         n = len(ids)
@@ -172,10 +176,12 @@ def main() -> None:
         r["ratio_to_pipeline"] = r["claims_per_s"] / base
     clf = ClaimClassifier.from_pretrained(args.model)
     _, claims, contexts = context_pairs(clf.analyze_batch(workload(40)))
-    fpc = flops_per_claim(clf, claims, contexts)
+    fpc = {"pipeline": flops_per_claim(clf, claims, contexts, "pair"),
+           "engine": flops_per_claim(clf, claims, contexts, clf.config.context)}
     peak = peak_matmul_flops(args.threads) if args.device == "cpu" else peak_cuda_flops()
     for r in runs:
-        r["share_of_peak_matmul"] = r["claims_per_s"] * fpc / peak
+        flops = fpc["pipeline" if r["kind"] == "hf_pipeline" else "engine"]
+        r["share_of_peak_matmul"] = r["claims_per_s"] * flops / peak
     scaling = []
     if not args.skip_scaling and args.device == "cpu":
         scaling = [subprocess_run("engine_int8", args.model, args.articles, 1)]

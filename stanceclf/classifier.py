@@ -175,10 +175,15 @@ class ClaimClassifier:
 
     # -- prediction ---------------------------------------------------------------------------
 
+    def encode(self, claims: list[str], contexts: list[str]) -> engine.Encoded:
+        """Tokenise claims with their contexts as this model was trained (pairs or windows)."""
+        return engine.encode(self.tokenizer, claims, contexts, self.config.max_length, self.config.context)
+
     def predict_pairs(self, claims: list[str], contexts: list[str], batch_size: int | None = None,
                       progress: bool = False) -> torch.Tensor:
-        """Calibrated label probabilities for (claim, context) pairs, in input order."""
-        enc = engine.encode_pairs(self.tokenizer, claims, contexts, self.config.max_length)
+        """Calibrated label probabilities for claims with their contexts (the previous claim, or "" at
+        a document's start), in input order. Window models share rows between consecutive claims."""
+        enc = self.encode(claims, contexts)
         return engine.run(self.model, self.tokenizer, enc, temperature=self.config.temperature,
                           batch_size=batch_size, device=self.device, progress=progress)[0]
 
@@ -200,7 +205,7 @@ class ClaimClassifier:
     def _pairs(self, docs: list[Document]) -> tuple[list[tuple[int, int]], engine.Encoded]:
         """The documents' (claim, context) pairs, tokenised, and where each goes."""
         targets, claims, contexts = context_pairs(docs)
-        return targets, engine.encode_pairs(self.tokenizer, claims, contexts, self.config.max_length)
+        return targets, self.encode(claims, contexts)
 
     def _apply(self, docs: list[Document], targets: list[tuple[int, int]], enc: engine.Encoded,
                batch_size: int | None, progress: bool) -> None:
@@ -209,13 +214,13 @@ class ClaimClassifier:
                                      batch_size=batch_size, device=self.device, spans=True, progress=progress)
             labels = self.config.labels
             spans: list[dict[int, tuple]] = [{} for _ in docs]
-            for row, ((d, i), p) in enumerate(zip(targets, probs.tolist())):
+            for k, ((d, i), p) in enumerate(zip(targets, probs.tolist())):
                 claim = docs[d].claims[i]
                 best = max(range(len(labels)), key=p.__getitem__)
                 claim.label, claim.confidence = labels[best], p[best]
                 claim.probs = dict(zip(labels, p))
                 if tags is not None and claim.label == "attribution":
-                    spans[d][i] = attribution.decode(claim.text, enc.claim_offsets[row], tags[row],
+                    spans[d][i] = attribution.decode(claim.text, enc.claim_offsets[k], tags[k],
                                                      tuple(self.config.span_tags))
             for doc, found in zip(docs, spans):
                 attribution.attach(doc, found)

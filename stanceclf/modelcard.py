@@ -24,7 +24,9 @@ def model_card(config: ModelConfig) -> str:
         "Labels each claim of an English news article as fact, attribution or opinion (see LABELS.md).",
         f"Encoder: `{config.base_model}` with LoRA adapters (r={config.lora_r}, alpha={config.lora_alpha}), "
         f"a linear claim head{' and a token head tagging source and cue spans' if config.span_tags else ''}; "
-        f"input: (claim, previous claim), max {config.max_length} tokens. "
+        + ("input: (claim, previous claim), " if config.context == "pair" else
+           "input: rows of consecutive claims, each claim encoded once and pooled over its own tokens, ")
+        + f"max {config.max_length} tokens. "
         f"Calibration temperature: {config.temperature:.3f}.", "",
         "## Training data and licenses", "",
     ]

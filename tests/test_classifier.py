@@ -134,6 +134,24 @@ def test_incompatible_format_version_is_refused(tiny_model_dir, tmp_path):
         ClaimClassifier.from_pretrained(old)
 
 
+def test_a_model_saved_before_windows_reads_pairs(tiny_model_dir, tmp_path, seed_text):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(tiny_model_dir, old)
+    cfg = json.loads((old / "config.json").read_text())
+    del cfg["context"]
+    (old / "config.json").write_text(json.dumps(cfg))
+    clf = ClaimClassifier.from_pretrained(old)
+    assert clf.config.context == "pair"
+    doc = clf.analyze(seed_text)
+    assert doc.check() == [] and all(c.label for c in doc.claims if c.kind != "meta")
+    cfg["context"] = "sentence"
+    (old / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelError, match="context"):
+        ClaimClassifier.from_pretrained(old)
+
+
 def test_base_weights_with_wrong_sha256_are_refused(tmp_path):
     from stanceclf.modeling import verify_sha256
 

@@ -1,4 +1,4 @@
-"""The inference engine: pair encoding (context cut first, head+tail of long claims), order."""
+"""The inference engine: pair and window encoding (context cut first, head+tail of long claims), order."""
 
 import copy
 
@@ -58,6 +58,7 @@ def test_bad_batch_size_is_a_clear_error(tiny, bad):
 
 def test_default_batch_size_is_small_on_cpu_large_on_gpu():
     assert engine.default_batch_size("cpu") == 32 and engine.default_batch_size("cuda") == 1024
+    assert engine.default_batch_size("cpu", "window") < engine.default_batch_size("cuda", "window")
 
 
 def test_encode_pairs_tokenises_each_distinct_text_once_with_the_same_result(tiny):
@@ -74,3 +75,67 @@ def test_encode_pairs_tokenises_each_distinct_text_once_with_the_same_result(tin
     for i, (claim, context) in enumerate(zip(claims, contexts)):
         one = engine.encode_pairs(tiny.tokenizer, [claim], [context], 64)
         assert enc.input_ids[i] == one.input_ids[0] and enc.claim_offsets[i] == one.claim_offsets[0]
+
+
+def _tokens(tokenizer, text):
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def test_windows_pack_consecutive_claims_once_each_and_open_with_the_context(tiny):
+    tok = tiny.tokenizer
+    doc = ["Prices rose in May.", "The ministry said so.", "It was a bad month.", "Sales fell."]
+    claims, contexts = doc + ["Another article starts."], ["", *doc[:3], ""]
+    enc = engine.encode_windows(tok, claims, contexts, 16)
+    assert all(len(ids) <= 16 for ids in enc.input_ids)
+    assert enc.claim_row[0] == 0 and enc.claim_row[-1] == max(enc.claim_row)  # a new document, a new row
+    assert enc.by_row[enc.claim_row[-1]] == [4]
+    for i, claim in enumerate(claims):
+        row = enc.input_ids[enc.claim_row[i]]
+        assert [row[p] for p in enc.claim_positions[i]] == _tokens(tok, claim)
+        assert enc.pool_positions[i] == enc.claim_positions[i]
+    # every claim is encoded once; a row after the first of a document opens with its context's tail
+    rows = sorted(set(enc.claim_row[:4]))
+    assert len(rows) > 1
+    for r in rows[1:]:
+        first = enc.by_row[r][0]
+        before = enc.input_ids[r][1 : enc.claim_positions[first][0]]
+        assert before and before == _tokens(tok, contexts[first])[-len(before):]
+
+
+def test_windows_break_where_the_context_is_not_the_previous_claim(tiny):
+    enc = engine.encode_windows(tiny.tokenizer, ["A.", "B.", "C."], ["", "A.", "Z."], 64)
+    assert enc.claim_row == [0, 0, 1]
+    assert enc.input_ids[1][1 : enc.claim_positions[2][0]] == _tokens(tiny.tokenizer, "Z.")
+
+
+def test_windows_keep_head_and_tail_of_a_claim_longer_than_a_row(tiny):
+    claim = " ".join(f"w{i}" for i in range(400))
+    enc = engine.encode_windows(tiny.tokenizer, ["Short.", claim], ["", "Short."], 32)
+    assert all(len(ids) <= 32 for ids in enc.input_ids)
+    offsets = enc.claim_offsets[1]
+    assert claim[offsets[0][0] : offsets[0][1]] == "w" and claim[: offsets[-1][1]].endswith("399")
+
+
+def test_window_labels_pool_each_claims_own_tokens_whatever_the_batching(tiny):
+    claims = ["Prices rose.", "She said it was bad.", "It was.", "Sales fell sharply in the north."]
+    contexts = ["", *claims[:3]]
+    enc = engine.encode_windows(tiny.tokenizer, claims, contexts, 20)
+    one, tags = engine.run(tiny.model, tiny.tokenizer, enc, batch_size=1, spans=True)
+    many, _ = engine.run(tiny.model, tiny.tokenizer, enc, batch_size=8)
+    assert torch.allclose(one, many, atol=1e-5)
+    assert [len(t) for t in tags] == [len(o) for o in enc.claim_offsets]
+    inputs, order = engine.collate(enc, [enc.claim_row[1]], 0, torch.device("cpu"))
+    with torch.inference_mode():
+        hidden = tiny.model.encoder(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"],
+                                    token_type_ids=inputs["token_type_ids"]).last_hidden_state[0]
+        logits = tiny.model.head(hidden[enc.pool_positions[1]].mean(0))
+    expected = torch.softmax(logits / 1.0, dim=-1)
+    assert torch.allclose(one[1], expected, atol=1e-5)
+    assert 1 in order
+
+
+def test_classifier_encodes_as_its_model_was_trained(tiny):
+    claims, contexts = ["Prices rose.", "She said so."], ["", "Prices rose."]
+    assert len(tiny.encode(claims, contexts).input_ids) == 1  # a window model: one row
+    tiny.config.context = "pair"
+    assert len(tiny.encode(claims, contexts).input_ids) == 2

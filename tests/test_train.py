@@ -127,7 +127,7 @@ def test_batch_order_covers_each_example_once_and_groups_by_length():
 
     rng = random.Random(0)
     train = [Example("x" * rng.randint(5, 400), "", ("fact",), "corpus", str(i)) for i in range(1000)]
-    args = train_mod.parse_args(["--batch-size", "16"])
+    args = train_mod.parse_args(["--batch-size", "16"])  # no example follows another: runs of one
     batches = train_mod.batch_order(train, 0, args)
     assert sorted(i for b in batches for i in b) == list(range(1000))
     assert len(batches) == -(-1000 // 16) and all(len(b) <= 16 for b in batches)
@@ -135,3 +135,38 @@ def test_batch_order_covers_each_example_once_and_groups_by_length():
     assert batches != train_mod.batch_order(train, 1, args)
     spread = sum(max(len(train[i].claim) for i in b) - min(len(train[i].claim) for i in b) for b in batches)
     assert spread / len(batches) < 50  # random batches of 16 from 5..400 chars spread ~350
+
+
+def test_window_batches_keep_runs_of_consecutive_claims_together():
+    from training.data import Example
+
+    doc = [f"Claim {i} of the article." for i in range(20)]
+    train = [Example(c, doc[i - 1] if i else "", ("fact",), "corpus", "a") for i, c in enumerate(doc)]
+    train += [Example(f"Lone sentence {i}.", "", ("opinion",), "checkthat", f"s{i}") for i in range(30)]
+    runs = train_mod.runs(train, 8)
+    assert [len(r) for r in runs[:3]] == [8, 8, 4] and all(len(r) == 1 for r in runs[3:])
+    args = train_mod.parse_args(["--batch-size", "10"])
+    batches = train_mod.batch_order(train, 0, args)
+    assert sorted(i for b in batches for i in b) == list(range(50))
+    for b in batches:  # a run is never split across batches
+        assert all(r[0] not in b or set(r) <= set(b) for r in runs)
+    pair = train_mod.parse_args(["--batch-size", "10", "--context", "pair"])
+    assert all(len(b) == 10 for b in train_mod.batch_order(train, 0, pair))
+
+
+def test_sampling_for_a_window_model_keeps_whole_documents_in_order():
+    import random
+
+    from training.data import Example
+
+    examples = [Example(f"c{d}.{i}", "", ("fact",), "webis", f"doc{d}") for d in range(10) for i in range(10)]
+    kept = train_mod.sample(examples, 35, random.Random(0), whole_groups=True)
+    groups = {e.group for e in kept}
+    assert len(kept) == 10 * len(groups) >= 35
+    assert kept == [e for e in examples if e.group in groups]
+    assert len(train_mod.sample(examples, 35, random.Random(0), whole_groups=False)) == 35
+
+
+def test_unknown_context_is_a_clear_error(small_data, tmp_path):
+    with pytest.raises(DataError, match="--context"):
+        train_mod.main(["--data", str(small_data), "--output", str(tmp_path / "o"), *ARGS, "--context", "doc"])

@@ -191,7 +191,7 @@ def baseline_scores(records: Iterable[dict[str, Any]], split: str | None = "test
 
 def _tags(clf: ClaimClassifier, claims: list[str], contexts: list[str]) -> list[tuple[list, list]]:
     """Decoded (source spans, cue spans) of the span head for each claim, whatever its label."""
-    enc = engine.encode_pairs(clf.tokenizer, claims, contexts, clf.config.max_length)
+    enc = clf.encode(claims, contexts)
     _, tags = engine.run(clf.model, clf.tokenizer, enc, temperature=clf.config.temperature, device=clf.device,
                          spans=True)
     if tags is None:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import random
 import shlex
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from stanceclf import engine
 from stanceclf.classifier import ClaimClassifier
 from stanceclf.errors import ModelError, StanceclfError
 from stanceclf.labels import LABEL2ID, LABELS, SPAN_TAGS
-from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
+from stanceclf.modeling import CONTEXTS, DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
 from training.data import PUBLIC, DataError, Example, _held_out, load
 
 SPAN2ID = {name: i for i, name in enumerate(SPAN_TAGS)}
@@ -48,7 +48,8 @@ class TrainArgs:
     batch_size: int = 32
     learning_rate: float = 1e-3
     seed: int = 13
-    max_length: int = 96
+    max_length: int = 256
+    context: str = "window"
     max_per_dataset: int = 4000
     max_steps: int = -1
     save_steps: int = 200
@@ -86,8 +87,10 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
     from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel
 
     base_path = base_model_path(args.base_model)
-    config = ModelConfig(base_model=args.base_model, max_length=args.max_length, lora_r=args.lora_r,
-                         lora_alpha=2 * args.lora_r)
+    if args.context not in CONTEXTS:
+        raise DataError(f"--context must be one of {CONTEXTS}, not {args.context!r}")
+    config = ModelConfig(base_model=args.base_model, max_length=args.max_length, context=args.context,
+                         lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
     if args.tiny:  # a tiny randomly initialised encoder: fast tests, no weights needed
         encoder = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                                        intermediate_size=64, max_position_embeddings=args.max_length + 2))
@@ -111,21 +114,39 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
     return ClaimClassifier(model, AutoTokenizer.from_pretrained(str(base_path)), device=args.device)
 
 
+def sample(examples: list[Example], n: int, rng: random.Random, whole_groups: bool) -> list[Example]:
+    """About `n` examples at random: single examples, or whole documents in their order (a window
+    model learns from runs of consecutive claims)."""
+    if len(examples) <= n:
+        return examples
+    if not whole_groups:
+        return rng.sample(examples, n)
+    sizes = Counter(e.group for e in examples)
+    groups = list(sizes)
+    rng.shuffle(groups)
+    keep, total = set(), 0
+    for g in groups:
+        if total >= n:
+            break
+        keep.add(g)
+        total += sizes[g]
+    return [e for e in examples if e.group in keep]
+
+
 def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example]]:
     """Training, calibration and dev examples; calibration is cut from training data by group."""
     public = Path(args.public_data) if args.public_data else None
     rng = random.Random(args.seed)
+    whole = args.context == "window"
     train, calib, dev = [], [], []
     for name in args.data:
-        examples = load(name, "train", public, args.strict)
-        if len(examples) > args.max_per_dataset:
-            examples = rng.sample(examples, args.max_per_dataset)
+        examples = sample(load(name, "train", public, args.strict), args.max_per_dataset, rng, whole)
         for ex in examples:
             ex.weight = WEIGHTS.get(ex.dataset, 2.0)
             (calib if _held_out("calib:" + ex.group, 0.1) else train).append(ex)
         if name in PUBLIC:
             dev_part = load(name, "dev", public)
-            dev += rng.sample(dev_part, min(len(dev_part), 400))
+            dev += sample(dev_part, 400, rng, whole)
         elif name == "corpus":
             pass  # the corpus test split is for reporting only; it never steers training
     return train, calib, dev
@@ -150,14 +171,16 @@ def span_targets(ex: Example, offsets: list[tuple[int, int]]) -> list[int]:
 
 def encode(clf: ClaimClassifier, batch: list[Example]) -> dict[str, torch.Tensor]:
     """Model inputs (tokenised exactly as at inference), allowed-label masks, weights, span tags."""
-    enc = engine.encode_pairs(clf.tokenizer, [e.claim for e in batch], [e.context for e in batch],
-                              clf.config.max_length)
-    out = engine.collate(enc, list(range(len(batch))), clf.tokenizer.pad_token_id or 0, torch.device("cpu"))
+    enc = clf.encode([e.claim for e in batch], [e.context for e in batch])
+    # all rows in their order: the pooled claims come out in input order
+    out, _ = engine.collate(enc, list(range(len(enc.input_ids))), clf.tokenizer.pad_token_id or 0,
+                            torch.device("cpu"))
     allowed = torch.zeros(len(batch), len(LABEL2ID), dtype=torch.bool)
     span_tags = torch.full(out["input_ids"].shape, -100, dtype=torch.long)
     for i, e in enumerate(batch):
         allowed[i, [LABEL2ID[a] for a in e.allowed]] = True
-        span_tags[i, enc.claim_positions[i]] = torch.tensor(span_targets(e, enc.claim_offsets[i]), dtype=torch.long)
+        span_tags[enc.claim_row[i], enc.claim_positions[i]] = torch.tensor(
+            span_targets(e, enc.claim_offsets[i]), dtype=torch.long)
     out.update(allowed=allowed, weight=torch.tensor([e.weight for e in batch]), span_tags=span_tags)
     return {k: v.to(clf.device) for k, v in out.items()}
 
@@ -215,16 +238,32 @@ def first_stage(init_from: str) -> dict:
     return record
 
 
+def runs(train: list[Example], max_claims: int) -> list[list[int]]:
+    """Consecutive examples whose context is the claim before, cut every `max_claims`: the units a
+    window model reads together (each a single example for a pair model)."""
+    out: list[list[int]] = []
+    for i, e in enumerate(train):
+        chained = i > 0 and e.context and e.context == train[i - 1].claim and e.group == train[i - 1].group
+        if chained and len(out[-1]) < max_claims:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
 def batch_order(train: list[Example], epoch: int, args: TrainArgs) -> list[list[int]]:
-    """The epoch's batches: shuffled, then sorted by length within chunks of 50 batches so that
-    each batch pads little (about a third fewer tokens than random batches), in shuffled order."""
+    """The epoch's batches of about `batch_size` claims: runs shuffled, then sorted by length within
+    chunks of 50 batches so that each batch pads little, in shuffled order."""
     rng = random.Random(args.seed + epoch)
-    order = list(range(len(train)))
+    units = runs(train, 8 if args.context == "window" else 1)
+    per_batch = max(1, round(args.batch_size * len(units) / max(1, len(train))))
+    order = list(range(len(units)))
     rng.shuffle(order)
-    chunk, batches = 50 * args.batch_size, []
+    chunk, batches = 50 * per_batch, []
     for c in range(0, len(order), chunk):
-        part = sorted(order[c : c + chunk], key=lambda i: len(train[i].claim) + len(train[i].context))
-        batches += [part[b : b + args.batch_size] for b in range(0, len(part), args.batch_size)]
+        part = sorted(order[c : c + chunk], key=lambda u: sum(len(train[i].claim) + len(train[i].context)
+                                                              for i in units[u]))
+        batches += [[i for u in part[b : b + per_batch] for i in units[u]] for b in range(0, len(part), per_batch)]
     rng.shuffle(batches)
     return batches
 
@@ -244,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"train {len(train)} calib {len(calib)} dev {len(dev)} examples: {counts}", flush=True)
     params = [p for p in clf.model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.learning_rate, weight_decay=0.01)
-    steps_per_epoch = math.ceil(len(train) / args.batch_size)
+    steps_per_epoch = len(batch_order(train, 0, args))
     total = steps_per_epoch * args.epochs if args.max_steps < 0 else args.max_steps
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, (total - s) / total))

@@ -155,7 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--model", help="model directory (default: the bundled model)")
     a.add_argument("--device", default="cpu", help="cpu or cuda")
     a.add_argument("--precision", default="fp32", choices=["fp32", "int8", "bf16", "fp16"])
-    a.add_argument("--batch-size", type=int, help="claims per model batch (default 32 on CPU, 1024 on GPU)")
+    a.add_argument("--batch-size", type=int, help="model input rows per batch (default: 8 windows or 32 pairs "
+                   "on CPU, 256 windows or 1024 pairs on GPU)")
     a.add_argument("--threads", type=int, help="CPU threads for torch (torch.set_num_threads)")
     a.add_argument("--output", help="write to this file instead of stdout; an existing JSONL output is resumed: "
                                     "records already in it (by id, else file and line) are skipped")

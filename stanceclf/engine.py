@@ -1,15 +1,18 @@
-"""The inference engine: (claim, context) pairs -> label probabilities and span tags.
+"""The inference engine: claims with their contexts -> label probabilities and span tags.
 
-All pairs of a call are tokenised in one batched call of the Rust tokenizer (it uses every
-core), each distinct text once (a context is the previous claim), then sorted by token length
-so that each batch pads little, run under
-`torch.inference_mode`, and put back in input order. `analyze_stream` overlaps the
-tokenisation of the next chunk with the model compute of this one (`Prefetcher`).
+Claims are encoded as the model was trained (`ModelConfig.context`): a pair model reads one row
+per claim, (claim, previous claim); a window model packs runs of consecutive claims into rows
+of up to `max_length` tokens, so each claim is encoded once instead of twice, and pools each
+label over the claim's own tokens. All texts of a call are tokenised in one batched call of the
+Rust tokenizer (it uses every core), each distinct text once, then rows are sorted by token
+length so that each batch pads little, run under `torch.inference_mode`, and put back in input
+order. `analyze_stream` overlaps the tokenisation of the next chunk with the model compute of
+this one (`Prefetcher`).
 
-Long claims: the claim comes first and keeps at least `max_length - 2 - 3` tokens minus
-the context it is given; the context (previous claim) is cut first. A claim that alone is
-longer than the budget keeps its head and its tail (half each), so it still gets a label
-and spans at both ends; tokens in the middle of such a claim get no span tags.
+Long claims: in a pair the context (previous claim) is cut first; a window row that does not
+start a document opens with the tail of its first claim's context, as much as fits. A claim that
+alone is longer than a row keeps its head and its tail (half each), so it still gets a label and
+spans at both ends; tokens in the middle of such a claim get no span tags.
 """
 
 from __future__ import annotations

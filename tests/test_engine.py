@@ -7,6 +7,7 @@ import torch
 from transformers import tokenization_utils_base
 
 from stanceclf import InputError, engine
+from stanceclf.modeling import window_attention_mask
 
 
 def test_long_claim_keeps_head_and_tail_within_max_length(tiny):
@@ -125,8 +126,9 @@ def test_window_labels_pool_each_claims_own_tokens_whatever_the_batching(tiny):
     assert torch.allclose(one, many, atol=1e-5)
     assert [len(t) for t in tags] == [len(o) for o in enc.claim_offsets]
     inputs, order = engine.collate(enc, [enc.claim_row[1]], 0, torch.device("cpu"))
+    mask = window_attention_mask(inputs["attention_mask"], inputs["pool_index"], torch.float32)
     with torch.inference_mode():
-        hidden = tiny.model.encoder(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"],
+        hidden = tiny.model.encoder(input_ids=inputs["input_ids"], attention_mask=mask,
                                     token_type_ids=inputs["token_type_ids"]).last_hidden_state[0]
         logits = tiny.model.head(hidden[enc.pool_positions[1]].mean(0))
     expected = torch.softmax(logits / 1.0, dim=-1)
@@ -139,3 +141,20 @@ def test_classifier_encodes_as_its_model_was_trained(tiny):
     assert len(tiny.encode(claims, contexts).input_ids) == 1  # a window model: one row
     tiny.config.context = "pair"
     assert len(tiny.encode(claims, contexts).input_ids) == 2
+
+
+def test_window_claims_never_see_the_claims_after_them(tiny):
+    claims = ["Prices rose.", "She said it was bad.", "It was.", "Sales fell sharply in the north."]
+    other = [*claims[:3], "An utterly different and much longer last sentence, full of opinion words."]
+    a = engine.run(tiny.model, tiny.tokenizer, engine.encode_windows(tiny.tokenizer, claims, ["", *claims[:3]], 64))[0]
+    b = engine.run(tiny.model, tiny.tokenizer, engine.encode_windows(tiny.tokenizer, other, ["", *other[:3]], 64))[0]
+    assert torch.allclose(a[:3], b[:3], atol=1e-5) and not torch.allclose(a[3], b[3], atol=1e-5)
+
+
+def test_window_mask_lets_a_token_see_its_claim_the_one_before_and_the_first_token():
+    pool = torch.tensor([[-1, -1, -1, 0, 0, 1, 2, 2, -1, -1]])  # CLS, 2 context tokens, 3 claims, SEP, pad
+    attn = torch.tensor([[1, 1, 1, 1, 1, 1, 1, 1, 1, 0]])
+    allowed = window_attention_mask(attn, pool, torch.float32)[0, 0] == 0
+    assert allowed[3].tolist() == [True, True, True, True, True, False, False, False, False, False]
+    assert allowed[6].tolist() == [True, False, False, False, False, True, True, True, True, False]
+    assert not allowed[:, 9].any()  # padding is never attended

@@ -154,17 +154,21 @@ def test_window_batches_keep_runs_of_consecutive_claims_together():
     assert all(len(b) == 10 for b in train_mod.batch_order(train, 0, pair))
 
 
-def test_sampling_for_a_window_model_keeps_whole_documents_in_order():
+def test_sampling_for_a_window_model_keeps_runs_of_consecutive_claims_in_order():
     import random
 
     from training.data import Example
 
-    examples = [Example(f"c{d}.{i}", "", ("fact",), "webis", f"doc{d}") for d in range(10) for i in range(10)]
-    kept = train_mod.sample(examples, 35, random.Random(0), whole_groups=True)
-    groups = {e.group for e in kept}
-    assert len(kept) == 10 * len(groups) >= 35
-    assert kept == [e for e in examples if e.group in groups]
-    assert len(train_mod.sample(examples, 35, random.Random(0), whole_groups=False)) == 35
+    examples = []
+    for d in range(10):
+        texts = [f"c{d}.{i}" for i in range(10)]
+        examples += [Example(t, texts[i - 1] if i else "", ("fact",), "webis", f"doc{d}") for i, t in enumerate(texts)]
+    kept = train_mod.sample(examples, 35, random.Random(0), run_length=4)
+    assert 35 <= len(kept) < 39 and kept == [e for e in examples if e in kept]
+    chained = sum(e.context == kept[i - 1].claim for i, e in enumerate(kept) if i)
+    assert chained >= len(kept) - 12  # runs of up to 4: at most one break per run
+    single = train_mod.sample(examples, 35, random.Random(0))
+    assert len(single) == 35 and single == [e for e in examples if e in single]
 
 
 def test_unknown_context_is_a_clear_error(small_data, tmp_path):

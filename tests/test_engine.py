@@ -126,10 +126,9 @@ def test_window_labels_pool_each_claims_own_tokens_whatever_the_batching(tiny):
     assert torch.allclose(one, many, atol=1e-5)
     assert [len(t) for t in tags] == [len(o) for o in enc.claim_offsets]
     inputs, order = engine.collate(enc, [enc.claim_row[1]], 0, torch.device("cpu"))
-    mask = window_attention_mask(inputs["attention_mask"], inputs["pool_index"], torch.float32)
     with torch.inference_mode():
-        hidden = tiny.model.encoder(input_ids=inputs["input_ids"], attention_mask=mask,
-                                    token_type_ids=inputs["token_type_ids"]).last_hidden_state[0]
+        hidden = tiny.model._encode_window(inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"],
+                                           inputs["pool_index"])[0]
         logits = tiny.model.head(hidden[enc.pool_positions[1]].mean(0))
     expected = torch.softmax(logits / 1.0, dim=-1)
     assert torch.allclose(one[1], expected, atol=1e-5)
@@ -157,4 +156,17 @@ def test_window_mask_lets_a_token_see_its_claim_the_one_before_and_the_first_tok
     allowed = window_attention_mask(attn, pool, torch.float32)[0, 0] == 0
     assert allowed[3].tolist() == [True, True, True, True, True, False, False, False, False, False]
     assert allowed[6].tolist() == [True, False, False, False, False, True, True, True, True, False]
+    assert allowed[0].tolist() == [True] + [False] * 9  # the first token is a constant sink
     assert not allowed[:, 9].any()  # padding is never attended
+    own = window_attention_mask(attn, pool, torch.float32, previous=False)[0, 0] == 0
+    assert own[6].tolist() == [True, False, False, False, False, False, True, True, True, False]
+
+
+def test_a_window_claim_sees_no_further_back_than_its_context_layers_reach(tiny):
+    tiny.config.context_layers = 1
+    tail = ["The ministry said so.", "It was a bad month.", "Sales fell."]
+    runs = [["Prices rose.", *tail], ["Wages fell.", *tail]]  # the same token count, a different first claim
+    probs = [engine.run(tiny.model, tiny.tokenizer, engine.encode_windows(tiny.tokenizer, c, ["", *c[:3]], 64))[0]
+             for c in runs]
+    assert not torch.allclose(probs[0][1], probs[1][1], atol=1e-6)  # the claim after it sees it
+    assert torch.allclose(probs[0][2:], probs[1][2:], atol=1e-6)  # later claims do not

@@ -50,6 +50,7 @@ class TrainArgs:
     seed: int = 13
     max_length: int = 256
     context: str = "window"
+    context_layers: int = 2
     max_per_dataset: int = 4000
     max_steps: int = -1
     save_steps: int = 200
@@ -90,7 +91,7 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
     if args.context not in CONTEXTS:
         raise DataError(f"--context must be one of {CONTEXTS}, not {args.context!r}")
     config = ModelConfig(base_model=args.base_model, max_length=args.max_length, context=args.context,
-                         lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
+                         context_layers=args.context_layers, lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
     if args.tiny:  # a tiny randomly initialised encoder: fast tests, no weights needed
         encoder = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                                        intermediate_size=64, max_position_embeddings=args.max_length + 2))

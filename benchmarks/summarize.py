@@ -145,8 +145,13 @@ def main() -> None:
     for path in sorted(RESULTS.glob("eval_*.json")):
         parts += eval_table(path) + [""] + attribution_table(path) + [""]
     for name, table in (("throughput.json", throughput_table), ("throughput_gpu.json", throughput_table),
+                        ("throughput_window.json", throughput_table),
                         ("fuzz.json", fuzz_table), ("splitting.json", splitting_table)):
         if (RESULTS / name).exists():
+            if name == "throughput_window.json":
+                parts += ["The window model (`--context window`, trained with the default recipe, not shipped; "
+                          "`python benchmarks/throughput.py --model runs/window --skip-scaling --output "
+                          "benchmarks/results/throughput_window.json`):", ""]
             parts += table(RESULTS / name) + [""]
     if not (RESULTS / "throughput_gpu.json").exists():
         parts += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]

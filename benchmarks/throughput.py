@@ -1,6 +1,6 @@
 """Inference throughput: the engine (fp32, int8) against the Hugging Face pipeline baseline.
 
-    python benchmarks/throughput.py [--model models/default] [--articles 250]
+    python benchmarks/throughput.py [--model models/default] [--articles 250] [--output PATH]
 
 The workload is 250 articles (1x) cycled from the bundled corpus. Each configuration runs
 in its own subprocess (so peak RSS is its own), with the same thread count:
@@ -160,6 +160,8 @@ def main() -> None:
     p.add_argument("--one", help=argparse.SUPPRESS)
     p.add_argument("--skip-scaling", action="store_true")
     p.add_argument("--device", default="cpu", help="cpu, or cuda (then fp16/bf16 runs, no int8)")
+    p.add_argument("--output", help="results JSON (default benchmarks/results/throughput.json, or "
+                                    "throughput_gpu.json with --device cuda)")
     args = p.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args.model, args.articles, args.threads, args.device)))
@@ -189,7 +191,8 @@ def main() -> None:
     result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "threads": args.threads,
               "flops_per_claim": fpc, "peak_matmul_flops": peak, "runs": runs, "scaling_int8": scaling}
     result["device"] = args.device
-    out = ROOT / "benchmarks" / "results" / ("throughput.json" if args.device == "cpu" else "throughput_gpu.json")
+    out = Path(args.output) if args.output else (
+        ROOT / "benchmarks" / "results" / ("throughput.json" if args.device == "cpu" else "throughput_gpu.json"))
     out.write_text(json.dumps(result, indent=1))
     for r in runs:
         print(f"{r['kind']:<12} {r['claims_per_s']:8.1f} claims/s  {r['articles_per_s']:6.2f} articles/s  "

@@ -42,8 +42,8 @@ class ModelConfig:
     base_sha256: str | None = DEFAULT_BASE_SHA256
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     span_tags: list[str] = field(default_factory=lambda: list(SPAN_TAGS))
-    max_length: int = 256
-    context: str = "window"  # "window": rows of consecutive claims; "pair": (claim, previous claim)
+    max_length: int = 128
+    context: str = "pair"  # "pair": (claim, previous claim); "window": rows of consecutive claims
     context_layers: int = 2  # window: the first layers in which a claim attends to the claim before it
     lora_r: int = 8
     lora_alpha: int = 16

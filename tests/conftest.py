@@ -45,3 +45,22 @@ def tiny(_tiny_loaded):
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def _tiny_window_loaded(tmp_path_factory):
+    import torch
+
+    from stanceclf.classifier import ClaimClassifier
+
+    torch.manual_seed(0)
+    clf = build_classifier(TrainArgs(tiny=True, max_length=64, context="window"))
+    path = tmp_path_factory.mktemp("tiny_window") / "model"
+    clf.save_pretrained(path)
+    return ClaimClassifier.from_pretrained(path)
+
+
+@pytest.fixture
+def tiny_window(_tiny_window_loaded):
+    """A fresh copy of a tiny classifier that reads rows of consecutive claims (`context="window"`)."""
+    return copy.deepcopy(_tiny_window_loaded)

@@ -117,36 +117,38 @@ def test_windows_keep_head_and_tail_of_a_claim_longer_than_a_row(tiny):
     assert claim[offsets[0][0] : offsets[0][1]] == "w" and claim[: offsets[-1][1]].endswith("399")
 
 
-def test_window_labels_pool_each_claims_own_tokens_whatever_the_batching(tiny):
+def test_window_labels_pool_each_claims_own_tokens_whatever_the_batching(tiny_window):
     claims = ["Prices rose.", "She said it was bad.", "It was.", "Sales fell sharply in the north."]
     contexts = ["", *claims[:3]]
-    enc = engine.encode_windows(tiny.tokenizer, claims, contexts, 20)
-    one, tags = engine.run(tiny.model, tiny.tokenizer, enc, batch_size=1, spans=True)
-    many, _ = engine.run(tiny.model, tiny.tokenizer, enc, batch_size=8)
+    enc = engine.encode_windows(tiny_window.tokenizer, claims, contexts, 20)
+    one, tags = engine.run(tiny_window.model, tiny_window.tokenizer, enc, batch_size=1, spans=True)
+    many, _ = engine.run(tiny_window.model, tiny_window.tokenizer, enc, batch_size=8)
     assert torch.allclose(one, many, atol=1e-5)
     assert [len(t) for t in tags] == [len(o) for o in enc.claim_offsets]
     inputs, order = engine.collate(enc, [enc.claim_row[1]], 0, torch.device("cpu"))
     with torch.inference_mode():
-        hidden = tiny.model._encode_window(inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"],
-                                           inputs["pool_index"])[0]
-        logits = tiny.model.head(hidden[enc.pool_positions[1]].mean(0))
+        model = tiny_window.model
+        hidden = model._encode_window(inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"],
+                                      inputs["pool_index"])[0]
+        logits = tiny_window.model.head(hidden[enc.pool_positions[1]].mean(0))
     expected = torch.softmax(logits / 1.0, dim=-1)
     assert torch.allclose(one[1], expected, atol=1e-5)
     assert 1 in order
 
 
-def test_classifier_encodes_as_its_model_was_trained(tiny):
+def test_classifier_encodes_as_its_model_was_trained(tiny_window):
     claims, contexts = ["Prices rose.", "She said so."], ["", "Prices rose."]
-    assert len(tiny.encode(claims, contexts).input_ids) == 1  # a window model: one row
-    tiny.config.context = "pair"
-    assert len(tiny.encode(claims, contexts).input_ids) == 2
+    assert len(tiny_window.encode(claims, contexts).input_ids) == 1  # a window model: one row
+    tiny_window.config.context = "pair"
+    assert len(tiny_window.encode(claims, contexts).input_ids) == 2
 
 
-def test_window_claims_never_see_the_claims_after_them(tiny):
+def test_window_claims_never_see_the_claims_after_them(tiny_window):
+    model, tok = tiny_window.model, tiny_window.tokenizer
     claims = ["Prices rose.", "She said it was bad.", "It was.", "Sales fell sharply in the north."]
     other = [*claims[:3], "An utterly different and much longer last sentence, full of opinion words."]
-    a = engine.run(tiny.model, tiny.tokenizer, engine.encode_windows(tiny.tokenizer, claims, ["", *claims[:3]], 64))[0]
-    b = engine.run(tiny.model, tiny.tokenizer, engine.encode_windows(tiny.tokenizer, other, ["", *other[:3]], 64))[0]
+    a = engine.run(model, tok, engine.encode_windows(tok, claims, ["", *claims[:3]], 64))[0]
+    b = engine.run(model, tok, engine.encode_windows(tok, other, ["", *other[:3]], 64))[0]
     assert torch.allclose(a[:3], b[:3], atol=1e-5) and not torch.allclose(a[3], b[3], atol=1e-5)
 
 
@@ -162,11 +164,11 @@ def test_window_mask_lets_a_token_see_its_claim_the_one_before_and_the_first_tok
     assert own[6].tolist() == [True, False, False, False, False, False, True, True, True, False]
 
 
-def test_a_window_claim_sees_no_further_back_than_its_context_layers_reach(tiny):
-    tiny.config.context_layers = 1
+def test_a_window_claim_sees_no_further_back_than_its_context_layers_reach(tiny_window):
+    tiny_window.config.context_layers = 1
     tail = ["The ministry said so.", "It was a bad month.", "Sales fell."]
     runs = [["Prices rose.", *tail], ["Wages fell.", *tail]]  # the same token count, a different first claim
-    probs = [engine.run(tiny.model, tiny.tokenizer, engine.encode_windows(tiny.tokenizer, c, ["", *c[:3]], 64))[0]
-             for c in runs]
+    model, tok = tiny_window.model, tiny_window.tokenizer
+    probs = [engine.run(model, tok, engine.encode_windows(tok, c, ["", *c[:3]], 64))[0] for c in runs]
     assert not torch.allclose(probs[0][1], probs[1][1], atol=1e-6)  # the claim after it sees it
     assert torch.allclose(probs[0][2:], probs[1][2:], atol=1e-6)  # later claims do not

@@ -145,12 +145,12 @@ def test_window_batches_keep_runs_of_consecutive_claims_together():
     train += [Example(f"Lone sentence {i}.", "", ("opinion",), "checkthat", f"s{i}") for i in range(30)]
     runs = train_mod.runs(train, 8)
     assert [len(r) for r in runs[:3]] == [8, 8, 4] and all(len(r) == 1 for r in runs[3:])
-    args = train_mod.parse_args(["--batch-size", "10"])
+    args = train_mod.parse_args(["--batch-size", "10", "--context", "window"])
     batches = train_mod.batch_order(train, 0, args)
     assert sorted(i for b in batches for i in b) == list(range(50))
     for b in batches:  # a run is never split across batches
         assert all(r[0] not in b or set(r) <= set(b) for r in runs)
-    pair = train_mod.parse_args(["--batch-size", "10", "--context", "pair"])
+    pair = train_mod.parse_args(["--batch-size", "10"])
     assert all(len(b) == 10 for b in train_mod.batch_order(train, 0, pair))
 
 
@@ -169,6 +169,17 @@ def test_sampling_for_a_window_model_keeps_runs_of_consecutive_claims_in_order()
     assert chained >= len(kept) - 12  # runs of up to 4: at most one break per run
     single = train_mod.sample(examples, 35, random.Random(0))
     assert len(single) == 35 and single == [e for e in examples if e in single]
+
+
+def test_training_a_window_model_writes_one_that_reads_windows(small_data, tmp_path, seed_text):
+    out = tmp_path / "win"
+    assert train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS, "--context", "window"]) == 0
+    clf = ClaimClassifier.from_pretrained(out)
+    assert clf.config.context == "window" and "rows of consecutive claims" in (out / "README.md").read_text()
+    doc = clf.analyze(seed_text)
+    claims = [c for c in doc.claims if c.kind != "meta"]
+    assert doc.check() == [] and all(c.label for c in claims)
+    assert len(clf.encode([c.text for c in claims], ["", *[c.text for c in claims[:-1]]]).input_ids) < len(claims)
 
 
 def test_unknown_context_is_a_clear_error(small_data, tmp_path):

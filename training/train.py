@@ -48,8 +48,8 @@ class TrainArgs:
     batch_size: int = 32
     learning_rate: float = 1e-3
     seed: int = 13
-    max_length: int = 256
-    context: str = "window"
+    max_length: int = 96  # tokens per row: a pair; use about 256 with --context window
+    context: str = "pair"
     context_layers: int = 2
     max_per_dataset: int = 4000
     max_steps: int = -1

@@ -129,8 +129,9 @@ def encode_pairs(tokenizer: Any, claims: list[str], contexts: list[str], max_len
 
 def encode_windows(tokenizer: Any, claims: list[str], contexts: list[str], max_length: int) -> Encoded:
     """Runs of consecutive claims (each one's context is the claim before it) packed into rows of at
-    most `max_length` tokens, so each claim is encoded once and sees its neighbours. A row opens with
-    the tail of its first claim's context, which no label pools over; each label pools its claim's tokens."""
+    most `max_length` tokens, so each claim is encoded once. A row opens with the tail of its first
+    claim's context, which no label pools over; each label pools its claim's tokens. What a claim may
+    attend to is the model's business (`ClaimModel._encode_window`)."""
     out = Encoded()
     if not claims:
         return out
@@ -190,8 +191,8 @@ def collate(enc: Encoded, rows: list[int], pad_id: int,
 
 def default_batch_size(device: torch.device | str, context: str = "pair") -> int:
     """Rows per model batch when the caller gives none. On a CPU small batches keep the activations
-    in cache (measured faster than larger ones, int8 and fp32): 32 pairs or 8 windows; 1024 pairs or
-    256 windows on a GPU."""
+    in cache: 32 pairs (measured faster than 64 to 256, int8 and fp32), or 8 windows, about as many
+    tokens (not swept); 1024 pairs or 256 windows on a GPU."""
     cpu = torch.device(device).type == "cpu"
     return (32 if cpu else 1024) if context == "pair" else (8 if cpu else 256)
 

@@ -115,6 +115,11 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
     return ClaimClassifier(model, AutoTokenizer.from_pretrained(str(base_path)), device=args.device)
 
 
+def run_length_of(args: TrainArgs) -> int:
+    """Consecutive claims read together: runs for a window model, single claims for a pair model."""
+    return RUN_LENGTH if args.context == "window" else 1
+
+
 def sample(examples: list[Example], n: int, rng: random.Random, run_length: int = 1) -> list[Example]:
     """About `n` examples at random, in runs of up to `run_length` consecutive claims (a window model
     learns from claims next to each other), kept in their order."""
@@ -134,7 +139,7 @@ def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example
     """Training, calibration and dev examples; calibration is cut from training data by group."""
     public = Path(args.public_data) if args.public_data else None
     rng = random.Random(args.seed)
-    run_length = RUN_LENGTH if args.context == "window" else 1
+    run_length = run_length_of(args)
     train, calib, dev = [], [], []
     for name in args.data:
         examples = sample(load(name, "train", public, args.strict), args.max_per_dataset, rng, run_length)
@@ -252,7 +257,7 @@ def batch_order(train: list[Example], epoch: int, args: TrainArgs) -> list[list[
     """The epoch's batches of about `batch_size` claims: runs shuffled, then sorted by length within
     chunks of 50 batches so that each batch pads little, in shuffled order."""
     rng = random.Random(args.seed + epoch)
-    units = runs(train, RUN_LENGTH if args.context == "window" else 1)
+    units = runs(train, run_length_of(args))
     per_batch = max(1, round(args.batch_size * len(units) / max(1, len(train))))
     order = list(range(len(units)))
     rng.shuffle(order)

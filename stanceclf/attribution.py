@@ -57,10 +57,12 @@ _DANGLING = re.compile(r"(?:" + "|".join(sorted(SAYING_VERBS)) + r")(?=\s+(?:to|
 
 
 def _complete_cue(text: str, start: int, end: int) -> tuple[int, int]:
-    """Finish a multi-word cue the tagger cut short ("according" -> "according to"), or cut a
-    saying verb's dangling preposition ("said to" -> "said")."""
+    """Finish a multi-word cue the tagger cut short ("according" or "to" -> "according to"), or cut
+    a saying verb's dangling preposition ("said to" -> "said")."""
     if text[start:end].lower().endswith("according") and text[end : end + 3].lower() == " to":
         return start, end + 3
+    if text[start:end].lower() == "to" and text[max(0, start - 10) : start].lower() == "according ":
+        return start - 10, end
     dangling = _DANGLING.match(text, start, end)
     return (start, dangling.end()) if dangling else (start, end)
 

@@ -75,6 +75,13 @@ def test_decode_completes_according_to():
     tags = [T["O"], T["O"], T["O"], T["B-CUE"], T["O"], T["B-SRC"], T["O"]]
     _, cues = attribution.decode(text, offsets, tags)
     assert [text[a:b] for a, b in cues] == ["according to"]
+    tags[3:5] = [T["O"], T["B-CUE"]]  # the tagger found only "to"
+    _, cues = attribution.decode(text, offsets, tags)
+    assert [text[a:b] for a, b in cues] == ["according to"]
+    text = "They want to go."  # a "to" without "according" stays as it is
+    _, cues = attribution.decode(text, [(0, 4), (5, 9), (10, 12), (13, 15), (15, 16)],
+                                 [T["O"], T["O"], T["B-CUE"], T["O"], T["O"]])
+    assert [text[a:b] for a, b in cues] == ["to"]
 
 
 def test_decode_cuts_a_saying_verbs_dangling_preposition_only():

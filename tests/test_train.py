@@ -150,6 +150,8 @@ def test_window_batches_keep_runs_of_consecutive_claims_together():
     assert sorted(i for b in batches for i in b) == list(range(50))
     for b in batches:  # a run is never split across batches
         assert all(r[0] not in b or set(r) <= set(b) for r in runs)
+    # batches are filled by claims: runs of eight and lone sentences alike make batches of about 10
+    assert all(len(b) <= 10 for b in batches) and len(batches) <= 7
     pair = train_mod.parse_args(["--batch-size", "10"])
     assert all(len(b) == 10 for b in train_mod.batch_order(train, 0, pair))
 

@@ -254,18 +254,29 @@ def runs(train: list[Example], max_claims: int) -> list[list[int]]:
 
 
 def batch_order(train: list[Example], epoch: int, args: TrainArgs) -> list[list[int]]:
-    """The epoch's batches of about `batch_size` claims: runs shuffled, then sorted by length within
-    chunks of 50 batches so that each batch pads little, in shuffled order."""
+    """The epoch's batches of up to `batch_size` claims, runs never split: runs shuffled, then sorted
+    by length within chunks of about 50 batches so that each batch pads little, in shuffled order.
+    Filling batches by claims, not runs, gives a claim the same share of the updates whether it
+    came in a run of eight or alone."""
     rng = random.Random(args.seed + epoch)
     units = runs(train, run_length_of(args))
-    per_batch = max(1, round(args.batch_size * len(units) / max(1, len(train))))
-    order = list(range(len(units)))
-    rng.shuffle(order)
-    chunk, batches = 50 * per_batch, []
-    for c in range(0, len(order), chunk):
-        part = sorted(order[c : c + chunk], key=lambda u: sum(len(train[i].claim) + len(train[i].context)
-                                                              for i in units[u]))
-        batches += [[i for u in part[b : b + per_batch] for i in units[u]] for b in range(0, len(part), per_batch)]
+    rng.shuffle(units)
+    chunks: list[list[list[int]]] = [[]]
+    for unit in units:
+        if sum(map(len, chunks[-1])) >= 50 * args.batch_size:
+            chunks.append([])
+        chunks[-1].append(unit)
+    batches: list[list[int]] = []
+    for chunk in chunks:
+        chunk.sort(key=lambda u: sum(len(train[i].claim) + len(train[i].context) for i in u))
+        batch: list[int] = []
+        for unit in chunk:
+            if batch and len(batch) + len(unit) > args.batch_size:
+                batches.append(batch)
+                batch = []
+            batch += unit
+        if batch:
+            batches.append(batch)
     rng.shuffle(batches)
     return batches
 

@@ -187,3 +187,23 @@ def test_training_a_window_model_writes_one_that_reads_windows(small_data, tmp_p
 def test_unknown_context_is_a_clear_error(small_data, tmp_path):
     with pytest.raises(DataError, match="--context"):
         train_mod.main(["--data", str(small_data), "--output", str(tmp_path / "o"), *ARGS, "--context", "doc"])
+
+
+def test_the_schedule_covers_every_claim_each_epoch_when_epochs_differ_in_batches():
+    from training.data import Example
+
+    train = []
+    for d in range(60):  # runs of 1 to 7 claims fill batches of 4 unevenly
+        doc = [f"Claim {i} of article {d}." for i in range(d % 7 + 1)]
+        train += [Example(c, doc[i - 1] if i else "", ("fact",), "corpus", f"a{d}") for i, c in enumerate(doc)]
+    args = train_mod.parse_args(["--batch-size", "4", "--context", "window", "--epochs", "6"])
+    counts = {len(train_mod.batch_order(train, e, args)) for e in range(6)}
+    assert len(counts) > 1  # the case that broke a fixed steps-per-epoch count
+    plan = train_mod.schedule(train, args)
+    for epoch in range(6):
+        steps = [(b, end) for e, b, end in plan if e == epoch]
+        assert sorted(i for b, _ in steps for i in b) == list(range(len(train)))
+        assert [end for _, end in steps] == [False] * (len(steps) - 1) + [True]
+    capped = train_mod.schedule(train, train_mod.parse_args(["--batch-size", "4", "--context", "window",
+                                                             "--max-steps", str(len(plan) + 3)]))
+    assert len(capped) == len(plan) + 3 and capped[: len(plan)] == plan

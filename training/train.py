@@ -281,6 +281,21 @@ def batch_order(train: list[Example], epoch: int, args: TrainArgs) -> list[list[
     return batches
 
 
+def schedule(train: list[Example], args: TrainArgs) -> list[tuple[int, list[int], bool]]:
+    """Every step of the run: (epoch, batch, whether it ends the epoch), `--epochs` epochs or
+    `--max-steps` steps. Epochs may differ by a batch or two (runs fill batches unevenly), so the
+    whole plan is laid out once and a resumed run picks it up at its step."""
+    plan: list[tuple[int, list[int], bool]] = []
+    epoch = 0
+    while (epoch < args.epochs) if args.max_steps < 0 else (len(plan) < args.max_steps):
+        batches = batch_order(train, epoch, args)
+        plan += [(epoch, b, i == len(batches) - 1) for i, b in enumerate(batches)]
+        epoch += 1
+        if not batches:
+            break
+    return plan if args.max_steps < 0 else plan[: args.max_steps]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     random.seed(args.seed)
@@ -296,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"train {len(train)} calib {len(calib)} dev {len(dev)} examples: {counts}", flush=True)
     params = [p for p in clf.model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.learning_rate, weight_decay=0.01)
-    steps_per_epoch = len(batch_order(train, 0, args))
-    total = steps_per_epoch * args.epochs if args.max_steps < 0 else args.max_steps
+    plan = schedule(train, args)
+    total = len(plan)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, (total - s) / total))
     step, best, history = 0, -1.0, []
@@ -309,43 +324,38 @@ def main(argv: list[str] | None = None) -> int:
         step, best, history = state["step"], state["best"], state["history"]
         torch.set_rng_state(state["rng"])
         print(f"resumed from {ckpt} at step {step}", flush=True)
+    clf.model.train()
     while step < total:
-        epoch = step // steps_per_epoch
-        batches = batch_order(train, epoch, args)
-        clf.model.train()
-        for b in range(step % steps_per_epoch, steps_per_epoch):
-            batch = encode(clf, [train[i] for i in batches[b]])
-            loss = joint_loss(clf, batch, args.span_weight)
-            if not torch.isfinite(loss):
-                print(f"error: loss is {loss.item()} at step {step}: lower --learning-rate or check the data",
-                      file=sys.stderr)
-                return 1
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            step += 1
-            if step % 20 == 0:
-                print(f"step {step}/{total} epoch {epoch} loss {loss.item():.4f} "
-                      f"{time.time() - started:.0f}s", flush=True)
-            if step % args.save_steps == 0 or step == total or b == steps_per_epoch - 1:
-                if b == steps_per_epoch - 1 or step == total:
-                    score = dev_score(clf, dev)
-                    history.append({"epoch": epoch, "step": step, "dev_partial_accuracy": score})
-                    print(f"epoch {epoch} dev partial accuracy {score:.4f}", flush=True)
-                    if score > best:
-                        best = score
-                        clf.save_pretrained(out)
-                    clf.model.train()
-                ckpt.mkdir(parents=True, exist_ok=True)
-                torch.save({"model": clf.model.trained_state(), "optimizer": opt.state_dict(),
-                            "scheduler": sched.state_dict(), "step": step, "best": best, "history": history,
-                            "rng": torch.get_rng_state()},
-                           ckpt / "state.pt.tmp")
-                os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
-            if step >= total:
-                break
+        epoch, batch_ids, epoch_end = plan[step]
+        batch = encode(clf, [train[i] for i in batch_ids])
+        loss = joint_loss(clf, batch, args.span_weight)
+        if not torch.isfinite(loss):
+            print(f"error: loss is {loss.item()} at step {step}: lower --learning-rate or check the data",
+                  file=sys.stderr)
+            return 1
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        step += 1
+        if step % 20 == 0:
+            print(f"step {step}/{total} epoch {epoch} loss {loss.item():.4f} {time.time() - started:.0f}s", flush=True)
+        if step % args.save_steps == 0 or epoch_end or step == total:
+            if epoch_end or step == total:
+                score = dev_score(clf, dev)
+                history.append({"epoch": epoch, "step": step, "dev_partial_accuracy": score})
+                print(f"epoch {epoch} dev partial accuracy {score:.4f}", flush=True)
+                if score > best:
+                    best = score
+                    clf.save_pretrained(out)
+                clf.model.train()
+            ckpt.mkdir(parents=True, exist_ok=True)
+            torch.save({"model": clf.model.trained_state(), "optimizer": opt.state_dict(),
+                        "scheduler": sched.state_dict(), "step": step, "best": best, "history": history,
+                        "rng": torch.get_rng_state()},
+                       ckpt / "state.pt.tmp")
+            os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
     best_clf = build_classifier(args)
     from safetensors.torch import load_file
     weights = out / ("adapter.safetensors" if (out / "adapter.safetensors").exists() else "model.safetensors")

@@ -192,7 +192,8 @@ def collate(enc: Encoded, rows: list[int], pad_id: int,
 def default_batch_size(device: torch.device | str, context: str = "pair") -> int:
     """Rows per model batch when the caller gives none. On a CPU small batches keep the activations
     in cache: 32 pairs (measured faster than 64 to 256, int8 and fp32), or 8 windows, about as many
-    tokens (not swept); 1024 pairs or 256 windows on a GPU."""
+    tokens (`benchmarks/batch_sweep.py`: the fastest in fp32, within noise of 16 in int8, 32 slowest);
+    1024 pairs or 256 windows on a GPU."""
     cpu = torch.device(device).type == "cpu"
     return (32 if cpu else 1024) if context == "pair" else (8 if cpu else 256)
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import torch
 
-from stanceclf.classifier import ClaimClassifier
+from stanceclf.classifier import ClaimClassifier, context_pairs
+from stanceclf.results import Claim, Document
 from training.attribution_eval import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,14 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def corpus_pairs(n: int) -> tuple[list[str], list[str]]:
     """The first `n` non-meta claims of the bundled corpus with their previous claims."""
-    claims, contexts = [], []
-    for record in load_corpus():
-        previous = ""
-        for c in record["claims"]:
-            if c["kind"] != "meta":
-                claims.append(c["text"])
-                contexts.append(previous)
-                previous = c["text"]
+    docs = [Document(text=r["text"], claims=[Claim(c["text"], c["start"], c["end"], c["kind"]) for c in r["claims"]])
+            for r in load_corpus()]
+    _, claims, contexts = context_pairs(docs)
     return claims[:n], contexts[:n]
 
 

@@ -130,7 +130,7 @@ def test_window_labels_pool_each_claims_own_tokens_whatever_the_batching(tiny_wi
         model = tiny_window.model
         hidden = model._encode_window(inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"],
                                       inputs["pool_index"])[0]
-        logits = tiny_window.model.head(hidden[enc.pool_positions[1]].mean(0))
+        logits = model.head(hidden[enc.pool_positions[1]].mean(0))
     expected = torch.softmax(logits / 1.0, dim=-1)
     assert torch.allclose(one[1], expected, atol=1e-5)
     assert 1 in order

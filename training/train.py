@@ -262,10 +262,13 @@ def batch_order(train: list[Example], epoch: int, args: TrainArgs) -> list[list[
     units = runs(train, run_length_of(args))
     rng.shuffle(units)
     chunks: list[list[list[int]]] = [[]]
+    filled = 0
     for unit in units:
-        if sum(map(len, chunks[-1])) >= 50 * args.batch_size:
+        if filled >= 50 * args.batch_size:
             chunks.append([])
+            filled = 0
         chunks[-1].append(unit)
+        filled += len(unit)
     batches: list[list[int]] = []
     for chunk in chunks:
         chunk.sort(key=lambda u: sum(len(train[i].claim) + len(train[i].context) for i in u))

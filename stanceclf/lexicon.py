@@ -66,7 +66,7 @@ ORG_WORDS = _words(
     "hospital clinic unit forum observatory government parliament assembly congress senate army force forces navy "
     "directorate administration secretariat coalition front movement trust watch nations exchange securities advisors "
     "partners capital therapeutics kliniken treasury presidency labs technologies consortium cooperative initiative "
-    "programme program panel s.a confederation collective")
+    "programme program panel s.a confederation collective chamber")
 ORG_NOUNS = ORG_WORDS | _words(
     "firm startup start-up maker miner operator lender chain retailer publisher developer distributor insurer carrier "
     "airline platform team opposition regulator watchdog body manufacturer producer supplier consultancy charity ngo "

@@ -148,6 +148,8 @@ def parse(phrase: str) -> tuple[str | None, str, set[str]]:
         lead = r"(the\s+)?"
         if len(rruns) > 1 and rt[rruns[0][1] : rruns[0][1] + 2] == ". " and rruns[0][1] - rruns[0][0] <= 4:
             rruns, lead = rruns[1:], r"[A-Z][a-z]{1,3}\.\s+"  # an abbreviated title: "Avv. Lorenzo Bassani"
+        if rruns and rruns[0][3] < rruns[0][0]:
+            lead += r"(?:[a-z-]+\s+){0,3}"  # "former state Sen. Dale Whitcomb": words before a title
         if rruns and re.fullmatch(lead, rt[:rruns[0][3]], re.IGNORECASE) and not rruns[0][2]:
             name = rt[rruns[0][0]:rruns[0][1]]
     if name and name.endswith(" News Agency") and base(name.split()[0]) in OUTLETS:
@@ -173,8 +175,9 @@ def classify(phrase: str, name: str | None, head: str, words: set[str], lead: se
         return "organisation" if head in ORG_NOUNS or not head.endswith("s") else "anonymous"
     name_words = {base(t[0]) for t in tokens(name)}
     lead = (head_descriptors(phrase) if lead is None else lead) - PERSON_ROLES
-    media_name = name_words & {"news", "television", "tv", "radio", "press"}
-    if (name_words & OUTLETS and len(name_words) <= 3) or media_name or (
+    parts = {w for n in name_words for w in n.split("-")}  # "Journal-Constitution"
+    media_name = parts & {"news", "television", "tv", "radio", "press", "daily", "weekly", "magazine"}
+    if (parts & OUTLETS and len(name_words) <= 3) or media_name or (
             lead & MEDIA_WORDS and not words & (PERSON_ROLES | TITLES)):
         return "media"
     if "police" in name_words:
@@ -182,7 +185,9 @@ def classify(phrase: str, name: str | None, head: str, words: set[str], lead: se
     if re.search(re.escape(name) + r"['’]?,\s+which\b", phrase):
         return "organisation"
     personal = words & (TITLES | PERSON_ROLES | HONORIFICS)
-    plural = len(name_words) > 1 and name.split()[-1].endswith("ers")
+    # "Farmers United", "the Social Democrats": a plural name is a body, not a person
+    plural = (len(name_words) > 1 and name.split()[-1].endswith("ers")) or bool(
+        re.search(r"\bthe\s+" + re.escape(name) + r"\b", phrase, re.IGNORECASE) and name.endswith("s"))
     if name_words & ORG_WORDS or name.isupper() or len(name_words - PARTICLES) >= 4 or (
             lead & ORG_NOUNS and not personal) or (plural and not personal) or any(
             t[0].isalpha() and t[0].isupper() and len(t[0]) > 1 for t in tokens(name)):

@@ -224,9 +224,9 @@ def _resolve_one(text: str, src: Source, pool: list[_Entity]) -> _Entity:
         kind = fuller.type or own  # one entity, one type: "Kraus, 52, who ..." is still the union official
         if bare and fuller.type is None:
             lead = base(tokens(fuller.name)[0][0]) == base(tokens(name)[0][0])
-            kind = "organisation" if lead and len(tokens(name)) == 1 else "person"
+            kind = "organisation" if lead and len(tokens(name)) == 1 and not words & HONORIFICS else "person"
         return _Entity(src.start, fuller.name, kind, phrase + " " + fuller.phrase, True)
-    if bare and len(tokens(name)) == 1 and own == "person":
+    if bare and len(tokens(name)) == 1 and own == "person" and not words & HONORIFICS:  # "Mr. Whitcomb" is a person
         own = "organisation"
     return _Entity(src.start, name, own, phrase, True)
 

@@ -255,3 +255,29 @@ def test_the_role_before_a_name_decides_over_background_after_it() -> None:
         (t[t.index("Ingrid"):], "Ingrid van der Loo, the authority's chairwoman"))
     assert _resolved(claims) == [("Kwame Boateng", "official"), ("Denise Orcutt", "person"),
                                  ("Ingrid van der Loo", "official")]
+
+
+def test_outlet_and_party_names_honorific_surnames_and_titles_after_descriptors() -> None:
+    t = ("The Harbour Daily said the pier was closed. "
+         "The Lakeside Journal-Advocate said repairs would take a year. "
+         "The Free Democrats said the budget was too small. "
+         "The Marsh Valley Chamber of Commerce said shops lost trade. "
+         "The Liberal candidate, former state Sen. Omar Lindqvist, said the pier must reopen. "
+         "Mr. Lindqvist said he would raise it in the assembly. "
+         "Ms. Okoro said she had not been consulted.")
+    claims = _attributed(t, ("The Harbour Daily said the pier was closed.", "The Harbour Daily"),
+                         ("The Lakeside Journal-Advocate said repairs would take a year.",
+                          "The Lakeside Journal-Advocate"),
+                         ("The Free Democrats said the budget was too small.", "The Free Democrats"),
+                         ("The Marsh Valley Chamber of Commerce said shops lost trade.",
+                          "The Marsh Valley Chamber of Commerce"),
+                         ("The Liberal candidate, former state Sen. Omar Lindqvist, said the pier must reopen.",
+                          "The Liberal candidate, former state Sen. Omar Lindqvist"),
+                         ("Mr. Lindqvist said he would raise it in the assembly.", "Mr. Lindqvist"),
+                         ("Ms. Okoro said she had not been consulted.", "Ms. Okoro"))
+    got = _resolved(claims)
+    assert got[:4] == [("Harbour Daily", "media"), ("Lakeside Journal-Advocate", "media"),
+                       ("Free Democrats", "organisation"), ("Marsh Valley Chamber of Commerce", "organisation")]
+    assert [name for name, _ in got[4:6]] == ["Omar Lindqvist", "Omar Lindqvist"]
+    assert got[4][1] == got[5][1] and got[4][1] in ("person", "official")
+    assert got[6] == ("Okoro", "person")  # an honorific makes a lone surname a person, not a body

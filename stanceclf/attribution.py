@@ -24,7 +24,7 @@ import re
 
 from stanceclf import sources as source_rules
 from stanceclf.labels import SPAN_TAGS
-from stanceclf.lexicon import BREAKS, ROLE_NOUNS, SAYING_VERBS, STOP, TITLES
+from stanceclf.lexicon import ABBREV, BREAKS, ROLE_NOUNS, SAYING_VERBS, STOP, TITLES
 from stanceclf.results import Claim, Document, Source, Span
 
 OPEN_QUOTES = ("“", '"', "‘", "«", "„")
@@ -98,9 +98,21 @@ _UNFINISHED = BREAKS | frozenset("and but or nor the a an because as than was we
 _SOURCE_STOP = re.compile(r"[;:!?\"“”()]|\.(?:\s|$)")
 
 
+def _trim_end(text: str, start: int, end: int) -> int:
+    """Drop the sentence's punctuation that the tagger ran onto a source ("according to Ismont."),
+    keeping an abbreviation's period ("Acme Corp.", "the U.S.")."""
+    while end > start + 1 and text[end - 1] in ",;:!?":
+        end -= 1
+    last = text[start:end].split()[-1] if text[start:end].split() else ""
+    if last.endswith(".") and len(last) > 1 and "." not in last[:-1] and last[:-1].lower() not in ABBREV:
+        end -= 1
+    return end
+
+
 def _finish_source(text: str, start: int, end: int, cues: list[tuple[int, int]]) -> tuple[int, int]:
     """Complete a source span that ends on an unfinished word: up to the cue that follows it, or,
     after its cue, to the end of the phrase (comma or sentence end); else cut the unfinished words."""
+    end = _trim_end(text, start, end)
     words = text[start:end].split()
     if not words or words[-1].lower() not in _UNFINISHED:
         return start, end

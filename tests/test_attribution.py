@@ -147,6 +147,11 @@ def _tagged(text: str, spans: dict[str, str]) -> tuple[list[tuple[int, int]], li
     ("Two deputies who backed it were angry.", {"SRC": "Two deputies who"}, "Two deputies"),
     # a finished span is left alone
     ("Two deputies said it was over.", {"SRC": "Two deputies", "CUE": "said"}, "Two deputies"),
+    # the sentence's own punctuation is not part of a source, an abbreviation's period is
+    ("It is over, according to Ismont.", {"CUE": "according to", "SRC": "Ismont."}, "Ismont"),
+    ("It is over, according to Acme Corp.", {"CUE": "according to", "SRC": "Acme Corp."}, "Acme Corp."),
+    ("It is over, according to the U.S.", {"CUE": "according to", "SRC": "the U.S."}, "the U.S."),
+    ("It is over, said Ismont;", {"CUE": "said", "SRC": "Ismont;"}, "Ismont"),
 ])
 def test_decode_finishes_a_source_that_stops_on_an_unfinished_word(text, tagged, expected):
     sources, _ = attribution.decode(text, *_tagged(text, tagged))

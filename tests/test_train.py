@@ -207,3 +207,14 @@ def test_the_schedule_covers_every_claim_each_epoch_when_epochs_differ_in_batche
     capped = train_mod.schedule(train, train_mod.parse_args(["--batch-size", "4", "--context", "window",
                                                              "--max-steps", str(len(plan) + 3)]))
     assert len(capped) == len(plan) + 3 and capped[: len(plan)] == plan
+
+
+def test_weight_overrides_reach_the_examples_and_bad_ones_are_clear_errors(small_data):
+    args = train_mod.parse_args(["--data", str(small_data), "corpus", "--weight", "user=0.25", "corpus=3"])
+    train, calib, _ = train_mod.collect(args)
+    weight = {ex.dataset: ex.weight for ex in train + calib}
+    assert weight == {"user": 0.25, "corpus": 3.0}
+    assert train_mod.dataset_weights([])["corpus"] == train_mod.WEIGHTS["corpus"]
+    for bad in ("corpus", "corpus=x", "corpus=-1", "=2"):
+        with pytest.raises(DataError, match="NAME=VALUE"):
+            train_mod.dataset_weights([bad])

@@ -57,6 +57,7 @@ class TrainArgs:
     device: str = "cpu"
     lora_r: int = 8
     span_weight: float = 1.0
+    weight: list[str] = field(default_factory=list)  # NAME=VALUE: a data set's loss weight (a file's name is its stem)
     init_from: str | None = None
     strict: bool = False
     tiny: bool = False
@@ -135,16 +136,31 @@ def sample(examples: list[Example], n: int, rng: random.Random, run_length: int 
     return [examples[i] for i in sorted(keep)]
 
 
+def dataset_weights(overrides: list[str]) -> dict[str, float]:
+    """The per-data-set loss weights: WEIGHTS with the `--weight NAME=VALUE` overrides."""
+    out = dict(WEIGHTS)
+    for item in overrides:
+        name, _, value = item.partition("=")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            out[name] = -1.0
+        if not name or not out[name] > 0:
+            raise DataError(f"--weight {item!r}: expected NAME=VALUE with a positive VALUE, e.g. corpus=3")
+    return out
+
+
 def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example]]:
     """Training, calibration and dev examples; calibration is cut from training data by group."""
     public = Path(args.public_data) if args.public_data else None
     rng = random.Random(args.seed)
     run_length = run_length_of(args)
     train, calib, dev = [], [], []
+    weights = dataset_weights(args.weight)
     for name in args.data:
         examples = sample(load(name, "train", public, args.strict), args.max_per_dataset, rng, run_length)
         for ex in examples:
-            ex.weight = WEIGHTS.get(ex.dataset, 2.0)
+            ex.weight = weights.get(ex.dataset, 2.0)
             (calib if _held_out("calib:" + ex.group, 0.1) else train).append(ex)
         if name in PUBLIC:
             dev_part = load(name, "dev", public)

@@ -100,11 +100,11 @@ _SOURCE_STOP = re.compile(r"[;:!?\"“”()]|\.(?:\s|$)")
 
 def _trim_end(text: str, start: int, end: int) -> int:
     """Drop the sentence's punctuation that the tagger ran onto a source ("according to Ismont."),
-    keeping an abbreviation's period ("Acme Corp.", "the U.S.")."""
+    keeping the period of an abbreviation or an initial ("Acme Corp.", "the U.S.", "John Q.")."""
     while end > start + 1 and text[end - 1] in ",;:!?":
         end -= 1
     last = text[start:end].split()[-1] if text[start:end].split() else ""
-    if last.endswith(".") and len(last) > 1 and "." not in last[:-1] and last[:-1].lower() not in ABBREV:
+    if last.endswith(".") and len(last) > 2 and "." not in last[:-1] and last[:-1].lower() not in ABBREV:
         end -= 1
     return end
 

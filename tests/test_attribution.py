@@ -151,6 +151,7 @@ def _tagged(text: str, spans: dict[str, str]) -> tuple[list[tuple[int, int]], li
     ("It is over, according to Ismont.", {"CUE": "according to", "SRC": "Ismont."}, "Ismont"),
     ("It is over, according to Acme Corp.", {"CUE": "according to", "SRC": "Acme Corp."}, "Acme Corp."),
     ("It is over, according to the U.S.", {"CUE": "according to", "SRC": "the U.S."}, "the U.S."),
+    ("It is over, said John Q.", {"CUE": "said", "SRC": "John Q."}, "John Q."),
     ("It is over, said Ismont;", {"CUE": "said", "SRC": "Ismont;"}, "Ismont"),
 ])
 def test_decode_finishes_a_source_that_stops_on_an_unfinished_word(text, tagged, expected):

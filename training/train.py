@@ -142,11 +142,12 @@ def dataset_weights(overrides: list[str]) -> dict[str, float]:
     for item in overrides:
         name, _, value = item.partition("=")
         try:
-            out[name] = float(value)
+            weight = float(value)
         except ValueError:
-            out[name] = -1.0
-        if not name or not out[name] > 0:
+            weight = 0.0
+        if not name or not weight > 0:  # "not > 0" also refuses nan
             raise DataError(f"--weight {item!r}: expected NAME=VALUE with a positive VALUE, e.g. corpus=3")
+        out[name] = weight
     return out
 
 

@@ -45,7 +45,6 @@ class ModelConfig:
     max_length: int = 128
     context: str = "pair"  # "pair": (claim, previous claim); "window": rows of consecutive claims
     context_layers: int = 2  # window: the first layers in which a claim attends to the claim before it
-    claim_positions: bool = False  # window: each claim's position ids start at 1, wherever it sits in its row
     lora_r: int = 8
     lora_alpha: int = 16
     temperature: float = 1.0
@@ -141,16 +140,6 @@ def quantize_int8(model: nn.Module) -> nn.Module:
                                 mapping=mapping)
 
 
-def claim_position_ids(pool_index: torch.Tensor) -> torch.Tensor:
-    """Position ids of window rows that restart at 1 with each claim (the row's opening context
-    keeps 0, 1, ...), so a claim reads the same positions as a lone sentence does."""
-    index = torch.arange(pool_index.shape[1], device=pool_index.device).expand_as(pool_index)
-    claim = pool_index >= 0
-    start = claim & torch.cat([torch.zeros_like(claim[:, :1]), pool_index[:, 1:] != pool_index[:, :-1]], 1)
-    latest = torch.cummax(torch.where(start, index, 0), dim=1).values
-    return index - latest + (latest > 0).long()
-
-
 def window_attention_mask(attention_mask: torch.Tensor, pool_index: torch.Tensor, dtype: torch.dtype,
                           previous: bool = True) -> torch.Tensor:
     """The additive (rows, 1, T, T) mask of window rows: each token attends to its own claim and, with
@@ -219,8 +208,7 @@ class ClaimModel(nn.Module):
         if layers is None or not hasattr(self.encoder, "embeddings"):
             raise ModelError(f"window context needs a BERT-style encoder (embeddings + encoder.layer), not "
                              f"{type(self.encoder).__name__}; train it with --context pair")
-        positions = claim_position_ids(pool_index) if self.config.claim_positions else None
-        hidden = self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids, position_ids=positions)
+        hidden = self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
         with_previous = window_attention_mask(attention_mask, pool_index, hidden.dtype, previous=True)
         own = window_attention_mask(attention_mask, pool_index, hidden.dtype, previous=False)
         for i, layer in enumerate(layers):

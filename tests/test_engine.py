@@ -172,16 +172,3 @@ def test_a_window_claim_sees_no_further_back_than_its_context_layers_reach(tiny_
     probs = [engine.run(model, tok, engine.encode_windows(tok, c, ["", *c[:3]], 64))[0] for c in runs]
     assert not torch.allclose(probs[0][1], probs[1][1], atol=1e-6)  # the claim after it sees it
     assert torch.allclose(probs[0][2:], probs[1][2:], atol=1e-6)  # later claims do not
-
-
-def test_claim_positions_make_a_claims_label_independent_of_its_place_in_the_row(tiny_window):
-    model, tok = tiny_window.model, tiny_window.tokenizer
-    model.config.context_layers = 0  # each claim sees only itself: only its positions can differ
-    claims = ["Prices rose.", "She said it was bad.", "It was."]
-    row = engine.encode_windows(tok, claims, ["", *claims[:2]], 64)
-    alone = engine.encode_windows(tok, claims[2:], [""], 64)
-    assert len(row.input_ids) == 1
-    for claim_positions, same in ((False, False), (True, True)):
-        model.config.claim_positions = claim_positions
-        in_row, by_itself = engine.run(model, tok, row)[0][2], engine.run(model, tok, alone)[0][0]
-        assert torch.allclose(in_row, by_itself, atol=1e-5) == same

@@ -175,11 +175,9 @@ def test_sampling_for_a_window_model_keeps_runs_of_consecutive_claims_in_order()
 
 def test_training_a_window_model_writes_one_that_reads_windows(small_data, tmp_path, seed_text):
     out = tmp_path / "win"
-    assert train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS, "--context", "window",
-                           "--claim-positions"]) == 0
+    assert train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS, "--context", "window"]) == 0
     clf = ClaimClassifier.from_pretrained(out)
     assert clf.config.context == "window" and "rows of consecutive claims" in (out / "README.md").read_text()
-    assert clf.config.claim_positions
     doc = clf.analyze(seed_text)
     claims = [c for c in doc.claims if c.kind != "meta"]
     assert doc.check() == [] and all(c.label for c in claims)

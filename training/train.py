@@ -51,7 +51,6 @@ class TrainArgs:
     max_length: int = 96  # tokens per row: a pair; use about 256 with --context window
     context: str = "pair"
     context_layers: int = 2
-    claim_positions: bool = False
     max_per_dataset: int = 4000
     max_steps: int = -1
     save_steps: int = 200
@@ -93,8 +92,7 @@ def build_classifier(args: TrainArgs) -> ClaimClassifier:
     if args.context not in CONTEXTS:
         raise DataError(f"--context must be one of {CONTEXTS}, not {args.context!r}")
     config = ModelConfig(base_model=args.base_model, max_length=args.max_length, context=args.context,
-                         context_layers=args.context_layers, claim_positions=args.claim_positions,
-                         lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
+                         context_layers=args.context_layers, lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
     if args.tiny:  # a tiny randomly initialised encoder: fast tests, no weights needed
         encoder = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                                        intermediate_size=64, max_position_embeddings=args.max_length + 2))

@@ -25,6 +25,7 @@ import re
 from stanceclf import sources as source_rules
 from stanceclf.labels import SPAN_TAGS
 from stanceclf.lexicon import ABBREV, BREAKS, ROLE_NOUNS, SAYING_VERBS, STOP, TITLES
+from stanceclf.names import key
 from stanceclf.results import Claim, Document, Source, Span
 
 OPEN_QUOTES = ("“", '"', "‘", "«", "„")
@@ -103,8 +104,8 @@ def _trim_end(text: str, start: int, end: int) -> int:
     keeping the period of an abbreviation or an initial ("Acme Corp.", "the U.S.", "John Q.")."""
     while end > start + 1 and text[end - 1] in ",;:!?":
         end -= 1
-    last = text[start:end].split()[-1] if text[start:end].split() else ""
-    if last.endswith(".") and len(last) > 2 and "." not in last[:-1] and last[:-1].lower() not in ABBREV:
+    last = (text[start:end].split() or [""])[-1]
+    if last.endswith(".") and len(last) > 2 and "." not in last[:-1] and key(last) not in ABBREV:
         end -= 1
     return end
 

@@ -174,6 +174,8 @@ def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
     extra = _chain_source(text, cues[0][1]) if sources and cues else None
     if extra and not any(s < extra[1] and extra[0] < e for s, e in sources):
         sources = sorted([*sources, extra])
+    elif extra:  # the tagger found the chain's source but cut its head: "[presidential] spokesperson X"
+        sources = [(extra[0], e) if extra[0] < s < extra[1] else (s, e) for s, e in sources]
     return sources, cues
 
 

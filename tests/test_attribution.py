@@ -113,6 +113,13 @@ def test_decode_adds_a_chain_source_the_tagger_missed_but_not_reported_content()
     tags = [T["B-SRC"], T["B-CUE"]] + [T["O"]] * 7
     sources, _ = attribution.decode(text, offsets, tags)
     assert [text[a:b] for a, b in sources] == ["Belta", "spokeswoman Ana Petric"]
+    head_cut = [T["B-SRC"], T["B-CUE"]] + [T["O"]] * 3 + [T["B-SRC"], T["I-SRC"], T["I-SRC"], T["O"]]
+    sources, _ = attribution.decode(text, offsets, head_cut)
+    assert [text[a:b] for a, b in sources] == ["Belta", "spokeswoman Ana Petric"]  # the determiner stays out
+    text = "Belta announced it through presidential spokeswoman Ana Petric."
+    offsets = [(0, 5), (6, 15), (16, 18), (19, 26), (27, 39), (40, 51), (52, 55), (56, 62), (62, 63)]
+    sources, _ = attribution.decode(text, offsets, head_cut)
+    assert [text[a:b] for a, b in sources] == ["Belta", "presidential spokeswoman Ana Petric"]
     text = "She said the airline would fly through Delhi."
     offsets = [(0, 3), (4, 8), (9, 12), (13, 20), (21, 26), (27, 30), (31, 38), (39, 44), (44, 45)]
     tags = [T["B-SRC"], T["B-CUE"]] + [T["O"]] * 7

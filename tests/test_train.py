@@ -7,6 +7,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import training.losses as losses
 import training.train as train_mod
 from stanceclf.classifier import ClaimClassifier
 from stanceclf.errors import ModelError
@@ -25,9 +26,9 @@ def small_data(tmp_path) -> Path:
 
 def test_partial_nll_is_cross_entropy_for_a_single_label():
     logits = torch.tensor([[2.0, 0.5, -1.0]])
-    single = train_mod.partial_nll(logits, torch.tensor([[True, False, False]]), torch.ones(1))
+    single = losses.partial_nll(logits, torch.tensor([[True, False, False]]), torch.ones(1))
     assert torch.isclose(single, torch.nn.functional.cross_entropy(logits, torch.tensor([0])))
-    both = train_mod.partial_nll(logits, torch.tensor([[True, True, False]]), torch.ones(1))
+    both = losses.partial_nll(logits, torch.tensor([[True, True, False]]), torch.ones(1))
     assert both < single
 
 
@@ -45,7 +46,7 @@ def test_resume_after_interruption_reaches_the_same_weights(small_data, tmp_path
     ref = tmp_path / "ref"
     train_mod.main(["--data", str(small_data), "--output", str(ref), *ARGS])
     out = tmp_path / "resumed"
-    real, calls = train_mod.partial_nll, {"n": 0}
+    real, calls = losses.partial_nll, {"n": 0}
 
     def dying(*a):
         calls["n"] += 1
@@ -53,10 +54,10 @@ def test_resume_after_interruption_reaches_the_same_weights(small_data, tmp_path
             raise KeyboardInterrupt
         return real(*a)
 
-    monkeypatch.setattr(train_mod, "partial_nll", dying)
+    monkeypatch.setattr(losses, "partial_nll", dying)
     with pytest.raises(KeyboardInterrupt):
         train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS])
-    monkeypatch.setattr(train_mod, "partial_nll", real)
+    monkeypatch.setattr(losses, "partial_nll", real)
     assert train_mod.main(["--data", str(small_data), "--output", str(out), *ARGS]) == 0
     a, b = load_file(str(ref / "model.safetensors")), load_file(str(out / "model.safetensors"))
     assert all(torch.allclose(a[k], b[k], atol=1e-4) for k in a)
@@ -218,3 +219,36 @@ def test_weight_overrides_reach_the_examples_and_bad_ones_are_clear_errors(small
     for bad in ("corpus", "corpus=x", "corpus=-1", "=2"):
         with pytest.raises(DataError, match="NAME=VALUE"):
             train_mod.dataset_weights([bad])
+
+
+def test_soft_cross_entropy_against_a_one_hot_teacher_is_cross_entropy():
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
+    one_hot = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    expected = torch.nn.functional.cross_entropy(logits, torch.tensor([0, 2]))
+    assert torch.isclose(losses.soft_ce(logits, one_hot, torch.ones(2)), expected)
+    soft = torch.tensor([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    assert losses.soft_ce(logits, soft, torch.ones(2)) > expected
+
+
+def test_a_student_learns_the_teachers_probabilities_on_top_of_the_labels(small_data, tmp_path):
+    teacher = tmp_path / "teacher"
+    train_mod.main(["--data", str(small_data), "--output", str(teacher), *ARGS])
+    args = train_mod.parse_args(["--data", str(small_data), "--context", "window", "--tiny", "--max-length", "48"])
+    train, _, _ = train_mod.collect(args)
+    train_mod.add_teacher(train, str(teacher))
+    expected = ClaimClassifier.from_pretrained(teacher).predict_pairs([e.claim for e in train],
+                                                                     [e.context for e in train])
+    assert torch.allclose(torch.tensor([e.teacher for e in train]), expected)
+    clf = train_mod.build_classifier(args)
+    batch = train_mod.encode(clf, train[:8])
+    assert batch["teacher"].shape == (8, 3)
+    clf.model.eval()
+    labels_only = losses.joint_loss(clf, dict(batch), span_weight=0.0)
+    with_teacher = losses.joint_loss(clf, dict(batch), span_weight=0.0, distill_weight=0.5)
+    logits = clf.model(**{k: v for k, v in batch.items() if k not in ("allowed", "weight", "span_tags", "teacher")})
+    soft = losses.soft_ce(logits, batch["teacher"], batch["weight"])
+    assert torch.isclose(with_teacher, labels_only + 0.5 * soft, atol=1e-5)
+    student = tmp_path / "student"
+    assert train_mod.main(["--data", str(small_data), "--output", str(student), "--context", "window",
+                           "--teacher", str(teacher), *ARGS]) == 0
+    assert ClaimClassifier.from_pretrained(student).config.training["args"]["teacher"] == str(teacher)

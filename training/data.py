@@ -3,7 +3,7 @@
 Every example is a (claim, context) pair with the set of labels it may have. The public
 sets label different facets, so most of their examples are partial: a CheckThat OBJ
 sentence is "fact or attribution", a PolNeAR sentence with no attribution is "fact or
-opinion". The loss (`train.partial_nll`) maximises the probability of the allowed set.
+opinion". The loss (`losses.partial_nll`) maximises the probability of the allowed set.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Example:
     # (start, end, "SRC"|"CUE") in the claim; None = no span supervision, [] = no spans at all
     spans: list[tuple[int, int, str]] | None = None
     ignore: list[tuple[int, int]] = field(default_factory=list)  # regions the span loss skips
+    teacher: list[float] | None = None  # a teacher model's label probabilities (`--teacher`)
 
 
 class DataError(ValueError):

@@ -30,6 +30,7 @@ from stanceclf.errors import ModelError, StanceclfError
 from stanceclf.labels import LABEL2ID, LABELS, SPAN_TAGS
 from stanceclf.modeling import CONTEXTS, DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
 from training.data import PUBLIC, DataError, Example, _held_out, load
+from training.losses import fit_temperature, joint_loss
 
 SPAN2ID = {name: i for i, name in enumerate(SPAN_TAGS)}
 RUN_LENGTH = 8  # consecutive claims a window model trains on together (about a row at inference)
@@ -59,6 +60,8 @@ class TrainArgs:
     span_weight: float = 1.0
     weight: list[str] = field(default_factory=list)  # NAME=VALUE: a data set's loss weight (a file's name is its stem)
     init_from: str | None = None
+    teacher: str | None = None  # a trained model whose label probabilities the student also learns
+    distill_weight: float = 1.0
     strict: bool = False
     tiny: bool = False
 
@@ -77,11 +80,15 @@ def parse_args(argv: list[str] | None = None) -> TrainArgs:
     return TrainArgs(**vars(p.parse_args(argv)))
 
 
-def partial_nll(logits: torch.Tensor, allowed: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-    """-log P(label in allowed set), weighted: a full label is the usual cross-entropy."""
-    logp = torch.log_softmax(logits, dim=-1)
-    nll = -torch.logsumexp(logp.masked_fill(~allowed, -1e4), dim=-1)
-    return (nll * weight).sum() / weight.sum()
+def add_teacher(examples: list[Example], path: str) -> None:
+    """Fill each example's `teacher` with a trained model's calibrated label probabilities, so a
+    student (a window model, say) also learns how the teacher splits partial labels."""
+    teacher = ClaimClassifier.from_pretrained(path)
+    if list(teacher.config.labels) != list(LABELS):
+        raise ModelError(f"--teacher {path}: labels {teacher.config.labels} differ from {list(LABELS)}")
+    probs = teacher.predict_pairs([e.claim for e in examples], [e.context for e in examples])
+    for ex, p in zip(examples, probs.tolist()):
+        ex.teacher = p
 
 
 def build_classifier(args: TrainArgs) -> ClaimClassifier:
@@ -201,18 +208,9 @@ def encode(clf: ClaimClassifier, batch: list[Example]) -> dict[str, torch.Tensor
         span_tags[enc.claim_row[i], enc.claim_positions[i]] = torch.tensor(
             span_targets(e, enc.claim_offsets[i]), dtype=torch.long)
     out.update(allowed=allowed, weight=torch.tensor([e.weight for e in batch]), span_tags=span_tags)
+    if all(e.teacher is not None for e in batch):
+        out["teacher"] = torch.tensor([e.teacher for e in batch])
     return {k: v.to(clf.device) for k, v in out.items()}
-
-
-def joint_loss(clf: ClaimClassifier, batch: dict[str, torch.Tensor], span_weight: float) -> torch.Tensor:
-    """Partial-label NLL of the claim head plus the span head's token cross-entropy."""
-    allowed, weight, span_tags = batch.pop("allowed"), batch.pop("weight"), batch.pop("span_tags")
-    logits, token_logits = clf.model(**batch, with_spans=True)
-    loss = partial_nll(logits, allowed, weight)
-    if token_logits is not None and span_weight > 0 and bool((span_tags >= 0).any()):
-        loss = loss + span_weight * torch.nn.functional.cross_entropy(
-            token_logits.reshape(-1, token_logits.shape[-1]).float(), span_tags.reshape(-1), ignore_index=-100)
-    return loss
 
 
 def logits_of(clf: ClaimClassifier, examples: list[Example], batch_size: int = 64) -> torch.Tensor:
@@ -221,7 +219,7 @@ def logits_of(clf: ClaimClassifier, examples: list[Example], batch_size: int = 6
     with torch.inference_mode():
         for i in range(0, len(examples), batch_size):
             enc = encode(clf, examples[i : i + batch_size])
-            enc.pop("allowed"), enc.pop("weight"), enc.pop("span_tags")
+            enc.pop("allowed"), enc.pop("weight"), enc.pop("span_tags"), enc.pop("teacher", None)
             out.append(clf.model(**enc).float().cpu())
     return torch.cat(out) if out else torch.empty(0, len(LABEL2ID))
 
@@ -232,18 +230,6 @@ def dev_score(clf: ClaimClassifier, dev: list[Example]) -> float:
         return 0.0
     pred = logits_of(clf, dev).argmax(-1).tolist()
     return sum(LABELS[p] in e.allowed for p, e in zip(pred, dev)) / len(dev)
-
-
-def fit_temperature(logits: torch.Tensor, examples: list[Example]) -> float:
-    """Temperature minimising the partial-label NLL on the calibration examples."""
-    if len(examples) == 0:
-        return 1.0
-    allowed = torch.zeros(len(examples), len(LABEL2ID), dtype=torch.bool)
-    for i, e in enumerate(examples):
-        allowed[i, [LABEL2ID[a] for a in e.allowed]] = True
-    ones = torch.ones(len(examples))
-    best = min((partial_nll(logits / t, allowed, ones).item(), t) for t in torch.linspace(0.3, 4.0, 75).tolist())
-    return round(best[1], 4)
 
 
 def first_stage(init_from: str) -> dict:
@@ -329,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     for ex in train + calib:
         counts[ex.dataset] = counts.get(ex.dataset, 0) + 1
     print(f"train {len(train)} calib {len(calib)} dev {len(dev)} examples: {counts}", flush=True)
+    if args.teacher:
+        add_teacher(train, args.teacher)
+        print(f"teacher {args.teacher}: label probabilities for {len(train)} training examples", flush=True)
     params = [p for p in clf.model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.learning_rate, weight_decay=0.01)
     plan = schedule(train, args)
@@ -348,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     while step < total:
         epoch, batch_ids, epoch_end = plan[step]
         batch = encode(clf, [train[i] for i in batch_ids])
-        loss = joint_loss(clf, batch, args.span_weight)
+        loss = joint_loss(clf, batch, args.span_weight, args.distill_weight)
         if not torch.isfinite(loss):
             print(f"error: loss is {loss.item()} at step {step}: lower --learning-rate or check the data",
                   file=sys.stderr)

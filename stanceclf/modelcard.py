@@ -42,7 +42,7 @@ def model_card(config: ModelConfig) -> str:
         "of those terms.", "",
     ]
     if t.get("command"):
-        stages = [t.get("init_from") or {}, t]
+        stages = [t.get("teacher") or {}, t.get("init_from") or {}, t]
         lines += ["## Recipe", "", "```", *[st["command"] for st in stages if st.get("command")], "```", ""]
         minutes = [f"{st['seconds'] / 60:.1f}" for st in stages if st.get("seconds")]
         if minutes:

@@ -251,4 +251,7 @@ def test_a_student_learns_the_teachers_probabilities_on_top_of_the_labels(small_
     student = tmp_path / "student"
     assert train_mod.main(["--data", str(small_data), "--output", str(student), "--context", "window",
                            "--teacher", str(teacher), *ARGS]) == 0
-    assert ClaimClassifier.from_pretrained(student).config.training["args"]["teacher"] == str(teacher)
+    config = ClaimClassifier.from_pretrained(student).config
+    assert config.training["args"]["teacher"] == str(teacher)
+    assert config.training["teacher"]["command"].endswith(f"--output {teacher} {' '.join(ARGS)}")
+    assert config.training["teacher"]["command"] + "\npython -m training.train" in (student / "README.md").read_text()

@@ -233,8 +233,8 @@ def dev_score(clf: ClaimClassifier, dev: list[Example]) -> float:
 
 
 def first_stage(init_from: str) -> dict:
-    """The training record of the run `--init-from` starts from, its command writing to `init_from`
-    (the path this run read it from), so that the card's recipe reads as one chain."""
+    """The training record of the run `--init-from` starts from (or `--teacher` learns from), its
+    command writing to `init_from` (the path this run read it from), so the card's recipe reads as one chain."""
     first = json.loads((Path(init_from) / "config.json").read_text()).get("training", {})
     record = {k: first.get(k) for k in ("command", "examples", "seconds", "history")}
     output = first.get("args", {}).get("output")
@@ -375,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         "examples": counts, "args": asdict(args), "history": history, "seconds": round(time.time() - started),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
     }
-    if args.init_from:  # keep the first stage's record: the card shows the whole recipe
-        best_clf.config.training["init_from"] = first_stage(args.init_from)
+    for key in ("init_from", "teacher"):  # keep the earlier stage's record: the card shows the whole recipe
+        if getattr(args, key):
+            best_clf.config.training[key] = first_stage(getattr(args, key))
     best_clf.save_pretrained(out)
     (out / "all_results.json").write_text(json.dumps(
         {"best_dev_partial_accuracy": best, "temperature": best_clf.config.temperature, "history": history}, indent=1))

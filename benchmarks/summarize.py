@@ -145,14 +145,13 @@ def main() -> None:
     for path in sorted(RESULTS.glob("eval_*.json")):
         parts += eval_table(path) + [""] + attribution_table(path) + [""]
     for name, table in (("throughput.json", throughput_table), ("throughput_gpu.json", throughput_table),
-                        ("throughput_window.json", throughput_table),
+                        ("throughput_pair.json", throughput_table),
                         ("fuzz.json", fuzz_table), ("splitting.json", splitting_table)):
         if (RESULTS / name).exists():
-            if name == "throughput_window.json":
-                parts += ["The first window model (`--context window`, not shipped; speed depends on the encoding, "
-                          "not the weights, so it holds for every window model; `python benchmarks/throughput.py "
-                          "--model runs/window3 --skip-scaling --output benchmarks/results/throughput_window.json`):",
-                          ""]
+            if name == "throughput_pair.json":
+                parts += ["The pair model (`models/pair`: the bundled model's teacher, measured with the command "
+                          "above while it was the default; `--model models/pair --output "
+                          "benchmarks/results/throughput_pair.json` measures it again):", ""]
             parts += table(RESULTS / name) + [""]
     if not (RESULTS / "throughput_gpu.json").exists():
         parts += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]

@@ -44,6 +44,9 @@ def model_card(config: ModelConfig) -> str:
     if t.get("command"):
         stages = [t.get("teacher") or {}, t.get("init_from") or {}, t]
         lines += ["## Recipe", "", "```", *[st["command"] for st in stages if st.get("command")], "```", ""]
+        if t.get("teacher"):
+            lines.append("The last command distils the first one's model (`--teacher`): it learns the gold labels "
+                         "and that model's label probabilities together, on the same data.\n")
         minutes = [f"{st['seconds'] / 60:.1f}" for st in stages if st.get("seconds")]
         if minutes:
             lines.append(f"Training took {' + '.join(minutes)} minutes on {t.get('machine', 'the machine')}.\n")

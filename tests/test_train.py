@@ -251,7 +251,14 @@ def test_a_student_learns_the_teachers_probabilities_on_top_of_the_labels(small_
     student = tmp_path / "student"
     assert train_mod.main(["--data", str(small_data), "--output", str(student), "--context", "window",
                            "--teacher", str(teacher), *ARGS]) == 0
+    with pytest.raises(ModelError):
+        train_mod.add_teacher(train, str(tmp_path / "no-model"))
+    with pytest.raises(DataError, match="distill-weight"):
+        train_mod.main(["--data", str(small_data), "--output", str(tmp_path / "s2"), "--teacher", str(teacher),
+                        "--distill-weight", "-1", *ARGS])
     config = ClaimClassifier.from_pretrained(student).config
     assert config.training["args"]["teacher"] == str(teacher)
     assert config.training["teacher"]["command"].endswith(f"--output {teacher} {' '.join(ARGS)}")
-    assert config.training["teacher"]["command"] + "\npython -m training.train" in (student / "README.md").read_text()
+    card = (student / "README.md").read_text()
+    assert config.training["teacher"]["command"] + "\npython -m training.train" in card
+    assert "distils the first one's model" in card

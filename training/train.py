@@ -232,14 +232,14 @@ def dev_score(clf: ClaimClassifier, dev: list[Example]) -> float:
     return sum(LABELS[p] in e.allowed for p, e in zip(pred, dev)) / len(dev)
 
 
-def first_stage(init_from: str) -> dict:
+def first_stage(path: str) -> dict:
     """The training record of the run `--init-from` starts from (or `--teacher` learns from), its
-    command writing to `init_from` (the path this run read it from), so the card's recipe reads as one chain."""
-    first = json.loads((Path(init_from) / "config.json").read_text()).get("training", {})
+    command writing to `path` (where this run read it from), so the card's recipe reads as one chain."""
+    first = json.loads((Path(path) / "config.json").read_text()).get("training", {})
     record = {k: first.get(k) for k in ("command", "examples", "seconds", "history")}
     output = first.get("args", {}).get("output")
     if record["command"] and output:
-        record["command"] = record["command"].replace(f"--output {output}", f"--output {init_from}")
+        record["command"] = record["command"].replace(f"--output {output}", f"--output {path}")
     return record
 
 
@@ -316,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         counts[ex.dataset] = counts.get(ex.dataset, 0) + 1
     print(f"train {len(train)} calib {len(calib)} dev {len(dev)} examples: {counts}", flush=True)
     if args.teacher:
+        if not args.distill_weight >= 0:
+            raise DataError(f"--distill-weight must be 0 or more, not {args.distill_weight}")
         add_teacher(train, args.teacher)
         print(f"teacher {args.teacher}: label probabilities for {len(train)} training examples", flush=True)
     params = [p for p in clf.model.parameters() if p.requires_grad]

@@ -80,10 +80,10 @@ def parse_args(argv: list[str] | None = None) -> TrainArgs:
     return TrainArgs(**vars(p.parse_args(argv)))
 
 
-def add_teacher(examples: list[Example], path: str) -> None:
+def add_teacher(examples: list[Example], path: str, device: str = "cpu") -> None:
     """Fill each example's `teacher` with a trained model's calibrated label probabilities, so a
     student (a window model, say) also learns how the teacher splits partial labels."""
-    teacher = ClaimClassifier.from_pretrained(path)
+    teacher = ClaimClassifier.from_pretrained(path, device=device)
     if list(teacher.config.labels) != list(LABELS):
         raise ModelError(f"--teacher {path}: labels {teacher.config.labels} differ from {list(LABELS)}")
     probs = teacher.predict_pairs([e.claim for e in examples], [e.context for e in examples])
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.teacher:
         if not args.distill_weight >= 0:
             raise DataError(f"--distill-weight must be 0 or more, not {args.distill_weight}")
-        add_teacher(train, args.teacher)
+        add_teacher(train, args.teacher, args.device)
         print(f"teacher {args.teacher}: label probabilities for {len(train)} training examples", flush=True)
     params = [p for p in clf.model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.learning_rate, weight_decay=0.01)

@@ -23,6 +23,8 @@ import time
 import traceback
 from pathlib import Path
 
+from stanceclf import Document
+
 ROOT = Path(__file__).resolve().parent.parent
 PIECES = ["The U.S. said", "Dr. Okoye", "“We won. Again,”", "she said.", "3.5%", "...", " — ", ";", ", but",
           "\n", "\r\n", "\n\n", "By Ana Ruiz", "LISBON, March 3 -", '"', "“", "”", "?", "!", " ", "\t", "\x00",
@@ -80,6 +82,8 @@ def fuzz_big(clf, inputs: list[str]) -> dict:
         try:
             doc = clf.analyze(text)
             problems = doc.check()
+            if Document.from_dict(json.loads(json.dumps(doc.to_dict()))).to_dict() != doc.to_dict():
+                problems.append("to_dict -> JSON -> from_dict does not give the document back")
             if problems:
                 violations.append({"input": text[:200], "problems": problems[:3]})
             rows.append({"chars": len(text), "claims": len(doc.claims), "seconds": round(time.perf_counter() - t0, 1)})
@@ -99,6 +103,8 @@ def fuzz_api(clf, inputs: list[str], budget: float) -> dict:
         try:
             doc = clf.analyze(text)
             problems = doc.check()
+            if Document.from_dict(json.loads(json.dumps(doc.to_dict()))).to_dict() != doc.to_dict():
+                problems.append("to_dict -> JSON -> from_dict does not give the document back")
             if i % 50 == 0:
                 again = clf.analyze(text)
                 batch = clf.analyze_batch([text, "Filler sentence."])[0]

@@ -2,11 +2,11 @@
 
 from stanceclf.errors import InputError, ModelError, StanceclfError
 from stanceclf.labels import LABELS
-from stanceclf.results import Claim, Document, Source, Span
+from stanceclf.results import Claim, Document, Prediction, Source, Span
 
 __version__ = "0.1.0"
-__all__ = ["ClaimClassifier", "Claim", "Document", "Source", "Span", "LABELS", "StanceclfError", "ModelError",
-           "InputError", "__version__"]
+__all__ = ["ClaimClassifier", "Claim", "Document", "Prediction", "Source", "Span", "LABELS", "StanceclfError",
+           "ModelError", "InputError", "__version__"]
 
 
 def __getattr__(name: str):

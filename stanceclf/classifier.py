@@ -7,8 +7,11 @@ padding stays small, and put back in input order.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -21,9 +24,18 @@ from transformers.utils import logging as hf_logging
 from stanceclf import attribution, engine, language, splitting
 from stanceclf.errors import InputError, ModelError, StanceclfError
 from stanceclf.modelcard import model_card
-from stanceclf.modeling import DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, quantize_int8, verify_sha256
+from stanceclf.modeling import (
+    DEFAULT_BASE,
+    ClaimModel,
+    ModelConfig,
+    base_model_path,
+    quantize_int8,
+    read_settings,
+    verify_sha256,
+    write_settings,
+)
 from stanceclf.reading import as_record
-from stanceclf.results import Claim, Document
+from stanceclf.results import Claim, Document, Prediction, Span
 
 PRECISIONS = ("fp32", "int8", "bf16", "fp16")
 _HERE = Path(__file__).resolve().parent
@@ -39,13 +51,29 @@ def _bundled_path() -> Path:
                      "or pass a model directory")
 
 
+@contextlib.contextmanager
+def _quiet_hf() -> Iterator[None]:
+    """Hugging Face progress bars and notices off while a model loads, restored afterwards."""
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
 def _load_encoder(config: ModelConfig, directory: Path, full: bool) -> nn.Module:
     from transformers import AutoConfig, AutoModel
 
-    hf_logging.disable_progress_bar()
     if full:
-        enc_cfg = json.loads((directory / "encoder_config.json").read_text())
+        legacy = directory / "encoder_config.json"  # format 1 kept the encoder's config apart
+        enc_cfg = json.loads((legacy if legacy.exists() else directory / "config.json").read_text())
         model_type = enc_cfg.pop("model_type")
+        for key in ("id2label", "label2id", "architectures", "transformers_version"):
+            enc_cfg.pop(key, None)
         return AutoModel.from_config(AutoConfig.for_model(model_type, **enc_cfg))
     base = base_model_path(config.base_model)
     if config.base_model == DEFAULT_BASE and config.base_sha256:
@@ -82,15 +110,38 @@ def _flag(doc: Document) -> None:
             claim.confidence = min(claim.confidence, language.CONFIDENCE_CAP)
 
 
+def _check_target(device: str, precision: str) -> None:
+    if precision not in PRECISIONS:
+        raise StanceclfError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise StanceclfError("device 'cuda' asked for, but torch sees no CUDA GPU; use --device cpu")
+    if precision == "int8" and str(device) != "cpu":
+        raise StanceclfError("int8 runs on the CPU only; use bf16 or fp16 on a GPU")
+
+
+def _as_pairs(sentences: str | list[str], contexts: list[str] | None) -> tuple[list[str], list[str]]:
+    """Sentences (one or a list) and their contexts ("" when none are given), checked."""
+    sentences = [sentences] if isinstance(sentences, str) else list(sentences)
+    if not all(isinstance(s, str) for s in sentences):
+        raise InputError("predict() needs sentences as str or a list of str")
+    contexts = [""] * len(sentences) if contexts is None else list(contexts)
+    if len(contexts) != len(sentences) or not all(isinstance(c, str) for c in contexts):
+        raise InputError(f"predict() got {len(sentences)} sentences but {len(contexts)} contexts (need one str each)")
+    return sentences, contexts
+
+
 class ClaimClassifier:
     """Splits articles into claims and labels each as fact, attribution or opinion."""
 
     def __init__(self, model: ClaimModel, tokenizer: Any, device: str = "cpu", precision: str = "fp32"):
+        """Wrap a model and its tokenizer, moved to `device` in `precision` (see `to`)."""
         self.model = model
         self.tokenizer = tokenizer
         self.config = model.config
-        self.device = torch.device(device)
-        self.precision = precision
+        self.precision = "fp32"
+        # the LoRA adapters a merged model was loaded from, so that saving writes them again
+        self._adapters: dict[str, torch.Tensor] | None = None
+        self.to(device, precision)
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, *, device: str = "cpu",
@@ -99,23 +150,19 @@ class ClaimClassifier:
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
-        if precision not in PRECISIONS:
-            raise StanceclfError(f"precision must be one of {PRECISIONS}, not {precision!r}")
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            raise StanceclfError("device 'cuda' asked for, but torch sees no CUDA GPU; use --device cpu")
+        _check_target(device, precision)
         directory = Path(path) if path is not None else _bundled_path()
-        if not (directory / "config.json").exists():
-            raise ModelError(f"{directory} is not a stanceclf model directory (no config.json); pass the "
-                             "--output directory of training.train, or omit the path for the bundled model")
-        try:
-            config = ModelConfig.from_dict(json.loads((directory / "config.json").read_text()))
-        except json.JSONDecodeError as e:
-            raise ModelError(f"{directory / 'config.json'} is not valid JSON ({e}); re-save the model") from None
+        config = ModelConfig.from_dict(read_settings(directory))
         full = (directory / "model.safetensors").exists()
         weights = directory / ("model.safetensors" if full else "adapter.safetensors")
         if not weights.exists():
             raise ModelError(f"{directory} has no model.safetensors or adapter.safetensors; re-save the model")
-        model = ClaimModel(_load_encoder(config, directory, full), config)
+        with _quiet_hf():
+            model = ClaimModel(_load_encoder(config, directory, full), config)
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(str(directory))
+            except (OSError, ValueError) as e:
+                raise ModelError(f"{directory} has no readable tokenizer ({e}); re-save the model") from None
         try:
             state = load_file(str(weights))
         except Exception as e:  # safetensors raises its own error types for truncated files
@@ -129,49 +176,60 @@ class ClaimClassifier:
             raise ModelError(f"{weights} does not fit this model (missing {len(missing)}, unexpected "
                              f"{len(unexpected)} tensors); it was saved by another model shape")
         model.merge_lora()
-        # config.json describes the stanceclf model, not a transformers one: silence that notice.
-        verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(directory))
-        finally:
-            hf_logging.set_verbosity(verbosity)
-        return cls(model, tokenizer).to(device, precision)
+        clf = cls(model, tokenizer, device=device, precision=precision)
+        clf._adapters = None if full else state
+        return clf
 
     def to(self, device: str = "cpu", precision: str = "fp32") -> ClaimClassifier:
-        """Move the model for inference: eval mode, the device, and the precision."""
+        """Move the model for inference: eval mode, the device, and the precision. int8 is one-way:
+        a quantised model cannot go back to another precision (load it again instead)."""
+        _check_target(device, precision)
+        if self.precision == "int8" and precision != "int8":
+            raise StanceclfError("this model is quantised to int8; load it again for another precision")
         self.model.eval()
-        if precision == "int8":
-            if device != "cpu":
-                raise StanceclfError("int8 runs on the CPU only; use bf16 or fp16 on a GPU")
+        if precision == "int8" and self.precision != "int8":
             self.model = quantize_int8(self.model)
         elif precision in ("bf16", "fp16"):
             self.model.to(torch.bfloat16 if precision == "bf16" else torch.float16)
+        elif precision == "fp32":
+            self.model.to(torch.float32)
         self.model.to(device)
         self.device, self.precision = torch.device(device), precision
         return self
 
     def save_pretrained(self, path: str | Path) -> None:
-        """Write config, weights, tokenizer and model card; adapters only for the default base."""
+        """Write settings, weights, tokenizer and model card in the compact form they load from
+        (adapters and heads over the pinned encoder, else full weights). The files are written to a
+        temporary directory first and moved into place, so a failed save leaves the old model intact."""
         from safetensors.torch import save_file
 
+        if self.precision == "int8":
+            raise StanceclfError("an int8 model cannot be saved (quantisation is a load-time option): save "
+                                 "the fp32 model and load it with precision='int8'")
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         has_lora = any("lora_" in k for k in self.model.state_dict())
-        for old in ("model.safetensors", "adapter.safetensors"):
-            (path / old).unlink(missing_ok=True)
-        if has_lora and self.config.base_model == DEFAULT_BASE:
-            save_file(self.model.trained_state(), str(path / "adapter.safetensors"))
-        else:
-            merged = copy.deepcopy(self.model)
-            merged.merge_lora()
-            state = {k: v.detach().contiguous() for k, v in merged.state_dict().items()}
-            save_file(state, str(path / "model.safetensors"))
-            enc = self.model.encoder.config.to_dict()
-            (path / "encoder_config.json").write_text(json.dumps(enc, indent=1, default=str))
-        (path / "config.json").write_text(json.dumps(self.config.to_dict(), indent=1))
-        self.tokenizer.save_pretrained(str(path))
-        (path / "README.md").write_text(model_card(self.config))
+        compact = self.config.base_model == DEFAULT_BASE and (has_lora or self._adapters is not None)
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as tmp_name:
+            tmp = Path(tmp_name)
+            if compact:
+                state = self.model.trained_state() if has_lora else self._adapters
+                save_file({k: v.detach().float().cpu().contiguous() for k, v in state.items()},
+                          str(tmp / "adapter.safetensors"))
+            else:
+                merged = copy.deepcopy(self.model).float().cpu()
+                merged.merge_lora()
+                save_file({k: v.detach().contiguous() for k, v in merged.state_dict().items()},
+                          str(tmp / "model.safetensors"))
+            write_settings(tmp, self.config, self.model.encoder.config.to_dict())
+            self.tokenizer.save_pretrained(str(tmp))
+            (tmp / "README.md").write_text(model_card(self.config))
+            stale = {"model.safetensors", "adapter.safetensors", "encoder_config.json"} - {
+                p.name for p in tmp.iterdir()}
+            for item in tmp.iterdir():
+                os.replace(item, path / item.name)
+            for name in stale:
+                (path / name).unlink(missing_ok=True)
 
     # -- prediction ---------------------------------------------------------------------------
 
@@ -233,11 +291,59 @@ class ClaimClassifier:
         targets, enc = self._pairs(docs)
         self._apply(docs, targets, enc, batch_size, progress)
 
-    def analyze(self, text: str, title: str | None = None) -> Document:
-        """Split one article into claims and label them."""
-        if not isinstance(text, str) or not isinstance(title, str | None):
-            raise InputError(f"analyze() needs text (and title) as str, not {type(text).__name__}")
-        return self.analyze_batch([{"text": text, "title": title}], progress=False)[0]
+    def analyze(self, text: str | dict[str, Any], title: str | None = None) -> Document:
+        """Split one article (a text, or a record as `analyze_batch` takes) into claims and label them."""
+        if isinstance(text, dict):
+            record = {**text, "title": title} if title is not None else text
+        elif isinstance(text, str) and isinstance(title, str | None):
+            record = {"text": text, "title": title}
+        else:
+            raise InputError(f"analyze() needs a text (and title) as str or a record dict, not "
+                             f"{type(text).__name__}")
+        doc = self.analyze_batch([record], progress=False)[0]
+        if doc.error:
+            raise InputError(doc.error)
+        return doc
+
+    def __call__(self, x: str | dict[str, Any] | Iterable[str | dict[str, Any]],
+                 **kwargs: Any) -> Document | list[Document]:
+        """`clf(text_or_record)` -> Document; `clf([...])` -> list of Documents (as `analyze_batch`)."""
+        if isinstance(x, str | dict):
+            return self.analyze(x, **kwargs)
+        return self.analyze_batch(x, **kwargs)
+
+    def predict_proba(self, sentences: str | list[str], contexts: list[str] | None = None,
+                      batch_size: int | None = None):
+        """Calibrated label probabilities of claims a user has already split, as a numpy array
+        (one row per sentence, columns in `config.labels` order). Without `contexts`, each
+        sentence is read alone; pass the previous sentence of the article for article order."""
+        sentences, contexts = _as_pairs(sentences, contexts)
+        if not sentences:
+            return torch.empty(0, len(self.config.labels)).numpy()
+        return self.predict_pairs(sentences, contexts, batch_size).float().cpu().numpy()
+
+    def predict(self, sentences: str | list[str], contexts: list[str] | None = None,
+                batch_size: int | None = None) -> Prediction | list[Prediction]:
+        """Label claims a user has already split: a Prediction (label, confidence, probabilities,
+        source and cue spans into the sentence) per sentence; a single str gives a single result."""
+        single = isinstance(sentences, str)
+        sentences, contexts = _as_pairs(sentences, contexts)
+        out: list[Prediction] = []
+        if sentences:
+            enc = self.encode(sentences, contexts)
+            probs, tags = engine.run(self.model, self.tokenizer, enc, temperature=self.config.temperature,
+                                     batch_size=batch_size, device=self.device, spans=True)
+            labels = self.config.labels
+            for k, (text, p) in enumerate(zip(sentences, probs.tolist())):
+                best = max(range(len(labels)), key=p.__getitem__)
+                sources, cue = [], None
+                if tags is not None and labels[best] == "attribution":
+                    found, cues = attribution.decode(text, enc.claim_offsets[k], tags[k],
+                                                     tuple(self.config.span_tags))
+                    sources = [Span(text[a:b], a, b) for a, b in found]
+                    cue = Span(text[cues[0][0]:cues[0][1]], *cues[0]) if cues else None
+                out.append(Prediction(text, labels[best], p[best], dict(zip(labels, p)), sources, cue))
+        return out[0] if single else out
 
     def _segment_all(self, items: list[str | dict[str, Any]]) -> list[Document]:
         """Documents for the inputs; an input that is not a text or record becomes an error document."""

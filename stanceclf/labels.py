@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-LABELS: tuple[str, ...] = ("fact", "attribution", "opinion")
+from typing import Literal, get_args
+
+Label = Literal["fact", "attribution", "opinion"]
+Kind = Literal["headline", "body", "meta"]
+SourceType = Literal["person", "official", "organisation", "media", "document", "anonymous"]
+
+LABELS: tuple[str, ...] = get_args(Label)
 LABEL2ID: dict[str, int] = {name: i for i, name in enumerate(LABELS)}
-KINDS: tuple[str, ...] = ("headline", "body", "meta")
-SOURCE_TYPES: tuple[str, ...] = ("person", "official", "organisation", "media", "document", "anonymous")
+KINDS: tuple[str, ...] = get_args(Kind)
+SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
 # Token tags of the span head: BIO over attribution sources and cues.
 SPAN_TAGS: tuple[str, ...] = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE")

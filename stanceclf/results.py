@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from stanceclf.labels import Kind, Label, SourceType
+
 SCHEMA_VERSION = 1
+
+
+def _short(text: str, n: int = 40) -> str:
+    return repr(text if len(text) <= n else text[: n - 3] + "...")
 
 
 @dataclass
@@ -24,26 +30,35 @@ class Span:
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "start": self.start, "end": self.end}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Span:
+        """The inverse of `to_dict`."""
+        return cls(d["text"], d["start"], d["end"])
+
 
 @dataclass
 class Source(Span):
     """Who an attribution comes from: the span, the resolved name and the source type."""
 
     resolved: str | None = None
-    type: str | None = None
+    type: SourceType | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "resolved": self.resolved, "type": self.type}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Source:
+        return cls(d["text"], d["start"], d["end"], d.get("resolved"), d.get("type"))
 
 
 @dataclass
 class Claim(Span):
     """One claim of an article, or a `meta` item (byline, dateline, credit) with no label."""
 
-    kind: str = "body"
+    kind: Kind = "body"
     paragraph: int = 0
     sentence: int = 0
-    label: str | None = None
+    label: Label | None = None
     confidence: float | None = None
     probs: dict[str, float] | None = None
     sources: list[Source] = field(default_factory=list)
@@ -57,6 +72,38 @@ class Claim(Span):
                 "probs": self.probs, "sources": [s.to_dict() for s in self.sources],
                 "cue": self.cue.to_dict() if self.cue else None, "field": self.field,
                 "flags": self.flags}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Claim:
+        """A claim read back from `to_dict()` (e.g. a line of the CLI's JSONL output)."""
+        return cls(d["text"], d["start"], d["end"], kind=d.get("kind", "body"), paragraph=d.get("paragraph", 0),
+                   sentence=d.get("sentence", 0), label=d.get("label"), confidence=d.get("confidence"),
+                   probs=d.get("probs"), sources=[Source.from_dict(s) for s in d.get("sources") or []],
+                   cue=Span.from_dict(d["cue"]) if d.get("cue") else None, flags=list(d.get("flags") or []),
+                   field=d.get("field", "text"))
+
+    def __repr__(self) -> str:
+        conf = f" {self.confidence:.2f}" if self.confidence is not None else ""
+        return f"Claim({self.label or self.kind}{conf}, {self.start}:{self.end}, {_short(self.text)})"
+
+
+@dataclass
+class Prediction:
+    """The label of one pre-split sentence (`ClaimClassifier.predict`); spans index `text`."""
+
+    text: str
+    label: Label
+    confidence: float
+    probs: dict[str, float]
+    sources: list[Span] = field(default_factory=list)
+    cue: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "label": self.label, "confidence": self.confidence, "probs": self.probs,
+                "sources": [s.to_dict() for s in self.sources], "cue": self.cue.to_dict() if self.cue else None}
+
+    def __repr__(self) -> str:
+        return f"Prediction({self.label} {self.confidence:.2f}, {_short(self.text)})"
 
 
 @dataclass
@@ -132,6 +179,21 @@ class Document:
                                            for c in attributed),
             "attribution_without_source": sum(not c.sources for c in attributed),
         }
+
+    def __repr__(self) -> str:
+        head = f"id={self.id!r}, " if self.id is not None else ""
+        tail = f", error={self.error!r}" if self.error else ""
+        return f"Document({head}{len(self.text)} chars, {len(self.claims)} claims{tail})"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        """A document read back from `to_dict()`; `sources` and `profile` are recomputed from the claims."""
+        version = d.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {version!r} is not {SCHEMA_VERSION}, the one this stanceclf reads")
+        return cls(text=d.get("text", ""), claims=[Claim.from_dict(c) for c in d.get("claims") or []],
+                   title=d.get("title"), id=d.get("id"), metadata=dict(d.get("metadata") or {}),
+                   warnings=list(d.get("warnings") or []), error=d.get("error"))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}

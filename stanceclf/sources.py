@@ -159,18 +159,10 @@ def _role_antecedent(noun: str, text: str, start: int, pool: list[_Entity],
 
 def resolve(text: str, claims: list[Claim], meta: list[tuple[int, int]] | None = None) -> None:
     """Fill `resolved` and `type` of every source of `claims` (an article's claims in text order) in
-    place; names inside `meta` spans (byline, dateline) are not antecedents: the writer is not a source."""
-    try:
-        _resolve(text or "", claims, meta or [])
-    except Exception:  # never fail an analysis over a naming heuristic
-        for claim in claims:
-            for src in claim.sources:
-                src.resolved = src.resolved or src.text
-                src.type = src.type or "person"
-
-
-def _resolve(text: str, claims: list[Claim], meta: list[tuple[int, int]]) -> None:
-    meta = sorted(meta)
+    place; names inside `meta` spans (byline, dateline) are not antecedents: the writer is not a source.
+    A failure here is a bug, and it is raised so that tests and fuzzing see it."""
+    text = text or ""
+    meta = sorted(meta or [])
     meta_starts = [s for s, _ in meta]
 
     def in_meta(i: int) -> bool:

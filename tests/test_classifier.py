@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from stanceclf import LABELS, InputError, ModelError
+from stanceclf import LABELS, InputError, ModelError, StanceclfError
 from stanceclf.classifier import ClaimClassifier
 
 
@@ -74,7 +74,7 @@ def test_title_is_a_headline_claim_indexing_the_title(tiny):
 
 def test_save_load_round_trip_gives_identical_probabilities(tiny, tmp_path, seed_text):
     tiny.save_pretrained(tmp_path / "m")
-    for name in ("config.json", "model.safetensors", "tokenizer.json", "README.md"):
+    for name in ("stanceclf.json", "config.json", "model.safetensors", "tokenizer.json", "README.md"):
         assert (tmp_path / "m" / name).exists()
     again = ClaimClassifier.from_pretrained(tmp_path / "m")
     a, b = tiny.analyze(seed_text), again.analyze(seed_text)
@@ -127,9 +127,9 @@ def test_incompatible_format_version_is_refused(tiny_model_dir, tmp_path):
 
     old = tmp_path / "old"
     shutil.copytree(tiny_model_dir, old)
-    cfg = json.loads((old / "config.json").read_text())
+    cfg = json.loads((old / "stanceclf.json").read_text())
     cfg["format_version"] = 99
-    (old / "config.json").write_text(json.dumps(cfg))
+    (old / "stanceclf.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelError, match="format_version"):
         ClaimClassifier.from_pretrained(old)
 
@@ -139,15 +139,15 @@ def test_a_model_saved_before_windows_reads_pairs(tiny_model_dir, tmp_path, seed
 
     old = tmp_path / "old"
     shutil.copytree(tiny_model_dir, old)
-    cfg = json.loads((old / "config.json").read_text())
+    cfg = json.loads((old / "stanceclf.json").read_text())
     del cfg["context"]
-    (old / "config.json").write_text(json.dumps(cfg))
+    (old / "stanceclf.json").write_text(json.dumps(cfg))
     clf = ClaimClassifier.from_pretrained(old)
     assert clf.config.context == "pair"
     doc = clf.analyze(seed_text)
     assert doc.check() == [] and all(c.label for c in doc.claims if c.kind != "meta")
     cfg["context"] = "sentence"
-    (old / "config.json").write_text(json.dumps(cfg))
+    (old / "stanceclf.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelError, match="context"):
         ClaimClassifier.from_pretrained(old)
 
@@ -197,3 +197,115 @@ def test_non_english_input_is_flagged_and_confidence_capped(tiny):
         assert c.confidence <= language.CONFIDENCE_CAP
     english = "The dam held on Monday, and the river fell by two metres overnight, officials said."
     assert tiny.analyze(english).warnings == []
+
+
+def test_call_takes_a_text_a_record_or_a_list(tiny, seed_text):
+    doc = tiny(seed_text)
+    assert doc.text == seed_text and doc.claims
+    rec = tiny({"text": seed_text, "id": "r1", "desk": "world"})
+    assert rec.id == "r1" and rec.metadata == {"desk": "world"}
+    assert tiny.analyze({"text": seed_text, "id": "r2"}).id == "r2"
+    docs = tiny([seed_text, {"text": "It rained.", "id": 3}])
+    assert isinstance(docs, list) and [d.id for d in docs] == [None, 3]
+    assert [c.label for c in docs[0].claims] == [c.label for c in doc.claims]
+    with pytest.raises(InputError):
+        tiny.analyze({"body": "no text field"})
+
+
+def test_predict_labels_pre_split_sentences_as_analyze_does(tiny, seed_text):
+    from stanceclf.classifier import context_pairs
+
+    doc = tiny.analyze(seed_text)
+    _, claims, contexts = context_pairs([doc])
+    preds = tiny.predict(claims, contexts)
+    labelled = [c for c in doc.claims if c.label]
+    assert len(preds) == len(labelled)
+    for p, c in zip(preds, labelled):
+        assert p.text == c.text and p.label == c.label and abs(p.confidence - c.confidence) < 1e-5
+        assert all(p.text[s.start : s.end] == s.text for s in [*p.sources, *([p.cue] if p.cue else [])])
+    proba = tiny.predict_proba(claims, contexts)
+    assert proba.shape == (len(claims), 3)
+    assert abs(float(proba[0].sum()) - 1) < 1e-5 and abs(float(proba[0].max()) - preds[0].confidence) < 1e-5
+    one = tiny.predict("Officials said the road was closed.")
+    assert one.label in LABELS and repr(one).startswith("Prediction(")
+    assert tiny.predict([]) == [] and tiny.predict_proba([]).shape == (0, 3)
+    with pytest.raises(InputError, match="contexts"):
+        tiny.predict(["a", "b"], ["only one"])
+
+
+def test_device_and_precision_are_applied_at_construction(tiny):
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    for device in devices:
+        clf = ClaimClassifier(copy_of(tiny.model), tiny.tokenizer, device=device)
+        assert {p.device.type for p in clf.model.parameters()} == {device}
+        assert {b.device.type for b in clf.model.buffers()} <= {device}
+    half = ClaimClassifier(copy_of(tiny.model), tiny.tokenizer, precision="bf16")
+    assert {p.dtype for p in half.model.parameters()} == {torch.bfloat16}
+    int8 = ClaimClassifier(copy_of(tiny.model), tiny.tokenizer, precision="int8")
+    with pytest.raises(StanceclfError, match="int8"):
+        int8.to("cpu", "fp32")
+
+
+def copy_of(model):
+    import copy
+
+    return copy.deepcopy(model)
+
+
+def test_saving_int8_is_refused_before_anything_is_touched(tiny_model_dir, tmp_path):
+    import shutil
+
+    target = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    int8 = ClaimClassifier.from_pretrained(target, precision="int8")
+    with pytest.raises(StanceclfError, match="int8"):
+        int8.save_pretrained(target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+def test_a_failed_save_leaves_the_old_model_intact(tiny, tiny_model_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from stanceclf import classifier
+
+    target = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def broken(config):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(classifier, "model_card", broken)
+    with pytest.raises(OSError, match="disk full"):
+        tiny.save_pretrained(target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary directory left behind
+
+
+def test_hugging_face_tools_read_the_directory_and_logging_is_restored(tiny_model_dir):
+    from transformers import AutoConfig
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.enable_progress_bar()
+    verbosity = hf_logging.get_verbosity()
+    ClaimClassifier.from_pretrained(tiny_model_dir)
+    assert hf_logging.is_progress_bar_enabled() and hf_logging.get_verbosity() == verbosity
+    cfg = AutoConfig.from_pretrained(str(tiny_model_dir))
+    assert cfg.model_type == "bert" and cfg.id2label == dict(enumerate(LABELS))
+
+
+def test_a_format_1_directory_still_loads(tiny, tiny_model_dir, tmp_path, seed_text):
+    """Format 1 kept stanceclf's settings in config.json (model_type "stanceclf") and the encoder's in
+    encoder_config.json; such a directory loads and labels as the format-2 one does."""
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(tiny_model_dir, old)
+    settings = json.loads((old / "stanceclf.json").read_text())
+    encoder = json.loads((old / "config.json").read_text())
+    (old / "encoder_config.json").write_text(json.dumps(encoder))
+    (old / "config.json").write_text(json.dumps({**settings, "format_version": 1, "model_type": "stanceclf"}))
+    (old / "stanceclf.json").unlink()
+    a, b = ClaimClassifier.from_pretrained(old).analyze(seed_text), tiny.analyze(seed_text)
+    assert [(c.label, c.confidence) for c in a.claims] == [(c.label, c.confidence) for c in b.claims]

@@ -1,8 +1,11 @@
 """Property tests: for any string, offsets hold, claims tile the text, results are deterministic."""
 
+import json
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stanceclf import Document
 from stanceclf.splitting import split
 
 NEWSY = st.lists(st.sampled_from([
@@ -41,6 +44,9 @@ def test_analyze_holds_invariants_and_batch_agrees(tiny, texts):
     for text, doc in zip(texts, batch):
         check_invariants(text, doc.claims)
         assert doc.check() == []
+        line = json.dumps(doc.to_dict())  # a line of the CLI's JSONL output, read back
+        back = Document.from_dict(json.loads(line))
+        assert back.to_dict() == doc.to_dict() and len(repr(back)) < 120
         single = tiny.analyze(text)
         for a, b in zip(single.claims, doc.claims):
             assert (a.start, a.end, a.label) == (b.start, b.end, b.label)

@@ -109,7 +109,7 @@ def test_two_stage_recipe_reads_as_one_chain_in_the_card(tmp_path):
 
     stage1 = tmp_path / "stage1"
     stage1.mkdir()
-    (stage1 / "config.json").write_text(json.dumps({"training": {
+    (stage1 / "stanceclf.json").write_text(json.dumps({"training": {
         "command": "python -m training.train --output /elsewhere/full1 --epochs 3", "seconds": 600,
         "args": {"output": "/elsewhere/full1"}}}))
     first = train_mod.first_stage(str(stage1))

@@ -193,11 +193,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_card(directory: Path, results: dict) -> None:
-    """Put the measured macro-F1 figures into config.json and regenerate the model card."""
+    """Put the measured macro-F1 figures into the model's settings and regenerate the model card."""
     from stanceclf.modelcard import model_card
-    from stanceclf.modeling import ModelConfig
+    from stanceclf.modeling import ModelConfig, read_settings, write_settings
 
-    raw = json.loads((directory / "config.json").read_text())
+    raw = read_settings(directory)
     raw["metrics"] = {name: {"macro_f1": e["model"]["macro_f1"], "n": e["model"]["n"]}
                       for name, e in results["sets"].items()}
     raw["metrics"]["seed_article"] = {"correct": results["seed"]["correct"], "claims": results["seed"]["claims"]}
@@ -214,7 +214,13 @@ def write_card(directory: Path, results: dict) -> None:
                 raw["metrics"]["attribution"][f"PolNeAR dev {k} token F1, left-out attributions scored"] = \
                     att["polnear_dev"]["strict"]["model"][k]["token_f1"]
     config = ModelConfig.from_dict(raw)
-    (directory / "config.json").write_text(json.dumps(config.to_dict(), indent=1))
+    if (directory / "stanceclf.json").exists():
+        encoder = {k: v for k, v in json.loads((directory / "config.json").read_text()).items()
+                   if k not in ("id2label", "label2id")}
+        write_settings(directory, config, encoder)
+    else:  # a format-1 directory keeps its layout
+        (directory / "config.json").write_text(json.dumps({**config.to_dict(), "format_version": 1,
+                                                           "model_type": "stanceclf"}, indent=1))
     (directory / "README.md").write_text(model_card(config))
 
 

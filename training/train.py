@@ -28,7 +28,15 @@ from stanceclf import engine
 from stanceclf.classifier import ClaimClassifier
 from stanceclf.errors import ModelError, StanceclfError
 from stanceclf.labels import LABEL2ID, LABELS, SPAN_TAGS
-from stanceclf.modeling import CONTEXTS, DEFAULT_BASE, ClaimModel, ModelConfig, base_model_path, verify_sha256
+from stanceclf.modeling import (
+    CONTEXTS,
+    DEFAULT_BASE,
+    ClaimModel,
+    ModelConfig,
+    base_model_path,
+    read_settings,
+    verify_sha256,
+)
 from training.data import PUBLIC, DataError, Example, _held_out, load
 from training.losses import fit_temperature, joint_loss
 
@@ -235,7 +243,7 @@ def dev_score(clf: ClaimClassifier, dev: list[Example]) -> float:
 def first_stage(path: str) -> dict:
     """The training record of the run `--init-from` starts from (or `--teacher` learns from), its
     command writing to `path` (where this run read it from), so the card's recipe reads as one chain."""
-    first = json.loads((Path(path) / "config.json").read_text()).get("training", {})
+    first = read_settings(Path(path)).get("training", {})
     record = {k: first.get(k) for k in ("command", "examples", "seconds", "history")}
     output = first.get("args", {}).get("output")
     if record["command"] and output:
@@ -328,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         opt, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, (total - s) / total))
     step, best, history = 0, -1.0, []
     if (ckpt / "state.pt").exists():
-        state = torch.load(ckpt / "state.pt", weights_only=False)
+        # weights_only: a checkpoint holds tensors and plain values; unpickling code is refused
+        state = torch.load(ckpt / "state.pt", weights_only=True)
         clf.model.load_state_dict(state["model"], strict=False)
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])

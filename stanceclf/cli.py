@@ -165,11 +165,34 @@ def _parser() -> argparse.ArgumentParser:
                         "nav, header, footer and aside, one paragraph a line; offsets index that text, which the "
                         "output 'text' holds (automatic for .html/.htm files)")
     a.add_argument("--replace-errors", action="store_true", help="replace undecodable bytes with U+FFFD")
+    for name, what in TRAINING_COMMANDS.items():
+        sub.add_parser(name, add_help=False, help=f"{what} (needs the [train] extra; "
+                                                  f"'stanceclf {name} --help' for its options)")
     return parser
+
+
+TRAINING_COMMANDS = {"train": "train a model on the corpus, the public sets or your own data",
+                     "evaluate": "score a model on the evaluation sets"}
+
+
+def _training(command: str, argv: list[str]) -> int:
+    """`stanceclf train|evaluate ...`: the installed training package's own command line."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"stanceclf.training.{command}")
+    except ImportError as e:
+        print(f"stanceclf: error: 'stanceclf {command}' needs the [train] extra ({e.name} is missing): "
+              "pip install 'stanceclf[train]'", file=sys.stderr)
+        return 2
+    return module.main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 some inputs failed, 2 unusable setup)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in TRAINING_COMMANDS:
+        return _training(argv[0], argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.threads is not None and args.threads < 1:

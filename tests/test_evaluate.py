@@ -12,6 +12,7 @@ def test_evaluate_scores_a_user_file_and_names_int8_output_apart(tiny_model_dir,
     user.write_text("".join(json.dumps(r) + "\n" for r in records))
     n = sum(c.get("kind") != "meta" and c.get("label") is not None for r in records for c in r["claims"])
     monkeypatch.setattr(evaluate, "ROOT", tmp_path)
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)  # a checkout writes its results there
     for precision in ("fp32", "int8"):
         args = ["--model", str(tiny_model_dir), "--sets", "--data", str(user), "--no-baselines",
                 "--no-attribution", "--precision", precision]

@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from training import realnews
+from . import realnews
 
 _WORD = re.compile(r"\S+")
 

@@ -25,7 +25,8 @@ from stanceclf import attribution, engine
 from stanceclf.classifier import ClaimClassifier
 from stanceclf.results import Claim, Document, Source
 from stanceclf.sources import resolve, same_entity
-from training.data import CORPUS, claim_spans, polnear_spans, polnear_speech
+
+from .data import CORPUS, claim_spans, polnear_spans, polnear_speech
 
 Span = tuple[int, int]
 

@@ -24,8 +24,9 @@ import torch
 
 from stanceclf.classifier import ClaimClassifier
 from stanceclf.labels import LABELS
-from training.attribution_eval import load_corpus, model_scores, print_attribution
-from training.data import SPEECH_CUE, Example, load, load_annotated
+
+from .attribution_eval import load_corpus, model_scores, print_attribution
+from .data import SPEECH_CUE, Example, load, load_annotated
 
 ROOT = Path(__file__).resolve().parent.parent
 # task -> (the labels it scores, how a gold example's allowed set maps to a task label)
@@ -183,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         if not r["ok"]:
             print(f"   miss: {r['text'][:60]!r} gold {r['gold']} got {r['predicted']}")
     suffix = "" if args.precision == "fp32" else f"_{args.precision}"
-    out = Path(args.output or ROOT / "benchmarks" / "results" / f"eval_{Path(args.model).name}{suffix}.json")
+    folder = ROOT / "benchmarks" / "results"  # a checkout's; an installed package writes to the working directory
+    name = f"eval_{Path(args.model).name}{suffix}.json"
+    out = Path(args.output or (folder if folder.is_dir() else Path.cwd()) / name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
     print(f"wrote {out}")

@@ -11,7 +11,8 @@ from stanceclf.labels import LABEL2ID
 
 if TYPE_CHECKING:
     from stanceclf.classifier import ClaimClassifier
-    from training.data import Example
+
+    from .data import Example
 
 
 def partial_nll(logits: torch.Tensor, allowed: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

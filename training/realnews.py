@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from training.corpus import _AGENTLESS, _LETTER, _TAG, CorpusError, _parse_span_markup
+from .corpus import _AGENTLESS, _LETTER, _TAG, CorpusError, _parse_span_markup
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS = ROOT / "annotations"
@@ -266,7 +266,7 @@ def split_ids(split: str | None = None, path: Path = SPLIT) -> set[str]:
 
 
 # (set, part of the public set, dev count, train count): whole articles, spread over outlets
-PLAN = (("polnear", "dev", 16, 0), ("polnear", "train", 0, 35), ("basil", "train", 9, 15), ("webis", "train", 9, 20),
+PLAN = (("polnear", "dev", 20, 0), ("polnear", "train", 0, 35), ("basil", "train", 9, 15), ("webis", "train", 9, 20),
         ("ukraine", "train", 10, 20), ("reuters", "train", 10, 30), ("extraction", "train", 14, 30))
 LENGTH = (1400, 5000)  # characters: whole articles that two people can annotate in one sitting
 
@@ -280,7 +280,10 @@ def _group(article_id: str) -> str:
 
 def select(public: Path, seed: int = 16) -> list[dict]:
     """The fixed dev/train choice: per set, articles in the length range, round-robin over outlets,
-    in an order given by a seeded hash of the id (reproducible, no look at the content)."""
+    in an order given by a seeded hash of the id (reproducible, no look at the content). Chosen
+    articles that `stanceclf.language` flags as non-English are then dropped (the model reads English)."""
+    from stanceclf import language
+
     rows: list[dict] = []
     used_groups: set[str] = set()
     for set_name, part, n_dev, n_train in PLAN:
@@ -303,11 +306,13 @@ def select(public: Path, seed: int = 16) -> list[dict]:
                 if _group(aid) in used_groups:
                     continue
                 used_groups.add(_group(aid))
+                taken += 1
                 text = _index(set_name, Path(public))[aid]["text"]
+                if language.check(text):
+                    continue
                 rows.append({"id": aid, "split": split, "set": set_name,
                              "outlet": _index(set_name, Path(public))[aid]["outlet"], "chars": len(text),
                              "sha256": sha256(text)})
-                taken += 1
     return rows
 
 

@@ -37,8 +37,9 @@ from stanceclf.modeling import (
     read_settings,
     verify_sha256,
 )
-from training.data import PUBLIC, DataError, Example, _held_out, load
-from training.losses import fit_temperature, joint_loss
+
+from .data import PUBLIC, DataError, Example, _held_out, load
+from .losses import fit_temperature, joint_loss
 
 SPAN2ID = {name: i for i, name in enumerate(SPAN_TAGS)}
 RUN_LENGTH = 8  # consecutive claims a window model trains on together (about a row at inference)

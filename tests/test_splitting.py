@@ -89,4 +89,4 @@ def test_corpus_offsets_and_split_agreement():
         pred = {s.end for s in split(rec["text"])}
         hit += len(gold & pred)
         total += len(gold)
-    assert hit / total > 0.8
+    assert hit / total >= 0.91  # measured 0.921

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from stanceclf.labels import LABELS
 
+from . import realnews
+
 CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "corpus.jsonl"
-PUBLIC = ("checkthat", "polnear", "webis", "babe")
+PUBLIC = ("checkthat", "polnear", "webis", "babe", "real")
 SPEECH_CUE = re.compile(
     r"\b(say|says|said|saying|tell|tells|told|telling|announc\w*|state|states|stated|stating|statements?|"
     r"claim\w*|deny|denies|denied|denying|confirm\w*|add|adds|added|adding|note|notes|noted|noting|warn\w*|"
@@ -63,26 +65,16 @@ def load_annotated(path: Path, split: str | None = None, strict: bool = False) -
                 continue
             try:
                 rec = json.loads(line)
-                text, claims = rec["text"], rec["claims"]
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
+            except json.JSONDecodeError as e:
                 problems.append(f"{path}:{n}: unreadable record ({e!r})")
+                continue
+            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or not isinstance(
+                    rec.get("claims"), list):
+                problems.append(f"{path}:{n}: unreadable record (needs 'text' and 'claims')")
                 continue
             if split and rec.get("split", "train") != split:
                 continue
-            previous = ""
-            for c in claims:
-                label = c.get("label")
-                if c.get("kind") == "meta" or (label is None and c.get("kind") is not None):
-                    continue
-                if label not in LABELS:
-                    problems.append(f"{path}:{n}: unknown label {label!r}")
-                    continue
-                if text[c.get("start", -1) : c.get("end", -1)] != c.get("text"):
-                    problems.append(f"{path}:{n}: offsets do not match claim text {str(c.get('text'))[:40]!r}")
-                    continue
-                examples.append(Example(c["text"], previous, (label,), "corpus" if path == CORPUS else path.stem,
-                                        str(rec.get("id", n)), spans=claim_spans(c)))
-                previous = c["text"]
+            examples += _record_examples(rec, "corpus" if path == CORPUS else path.stem, f"{path}:{n}", problems)
     if problems:
         for p in problems[:20]:
             print(f"warning: {p}", file=sys.stderr)
@@ -90,6 +82,34 @@ def load_annotated(path: Path, split: str | None = None, strict: bool = False) -
             raise DataError(f"{len(problems)} bad rows in {path} (first: {problems[0]}); fix them or drop --strict")
         print(f"warning: skipped {len(problems)} bad rows in {path}", file=sys.stderr)
     return examples
+
+
+def _record_examples(rec: dict, dataset: str, where: str, problems: list[str]) -> list[Example]:
+    """The labelled claims of one annotated article, each with the previous claim as context."""
+    examples, previous, text = [], "", rec["text"]
+    for c in rec["claims"]:
+        label = c.get("label")
+        if c.get("kind") == "meta" or (label is None and c.get("kind") is not None):
+            continue
+        if label not in LABELS:
+            problems.append(f"{where}: unknown label {label!r}")
+            continue
+        if text[c.get("start", -1) : c.get("end", -1)] != c.get("text"):
+            problems.append(f"{where}: offsets do not match claim text {str(c.get('text'))[:40]!r}")
+            continue
+        examples.append(Example(c["text"], previous, (label,), dataset, str(rec.get("id", where)),
+                                spans=claim_spans(c)))
+        previous = c["text"]
+    return examples
+
+
+def examples_of(records: list[dict], dataset: str) -> list[Example]:
+    """Examples of annotated records that must be clean (the real-news set): a bad one is an error."""
+    problems: list[str] = []
+    out = [ex for rec in records for ex in _record_examples(rec, dataset, str(rec["id"]), problems)]
+    if problems:
+        raise DataError(f"{len(problems)} bad claims in the {dataset} annotations (first: {problems[0]})")
+    return out
 
 
 def claim_spans(claim: dict) -> list[tuple[int, int, str]]:
@@ -114,11 +134,23 @@ def load_checkthat(root: Path, split: str) -> list[Example]:
     return out
 
 
+# A negated or refused speech act attributes no content: LABELS.md calls it a fact.
+NON_ANSWER = re.compile(
+    r"\b(declin\w*|refus\w*)\b|\bno comment\b|\b(not|n't|never)\b.*\b(respond|return|reply|replied|comment|say|said|"
+    r"specif\w*|elaborat\w*|answer\w*)\b|\b(could|can)(n't| not) be reached\b", re.I)
+
+
+def is_non_answer(attr: dict) -> bool:
+    """A PolNeAR cue that is a non-answer ("declined to comment", "did not respond to requests")."""
+    return bool(NON_ANSWER.search(attr.get("cue_text") or ""))
+
+
 def is_speech(attr: dict) -> bool:
-    """A PolNeAR attribution LABELS.md calls attribution: in-sentence speech cue, not the writer's I/we."""
+    """A PolNeAR attribution LABELS.md calls attribution: in-sentence speech cue, not the writer's I/we,
+    not a non-answer."""
     source = (attr.get("source_text") or "").strip().lower()
     return bool(attr["cue_in_sentence"]) and source not in ("i", "we") and bool(
-        SPEECH_CUE.search(attr.get("cue_text") or ""))
+        SPEECH_CUE.search(attr.get("cue_text") or "")) and not is_non_answer(attr)
 
 
 def polnear_speech(sentence: dict) -> bool | None:
@@ -164,14 +196,19 @@ def load_polnear(root: Path, split: str) -> list[Example]:
 
 
 def load_webis(root: Path, split: str) -> list[Example]:
-    """Webis editorials' mapped labels; 20% of editorials (by doc_id hash) form our dev part."""
+    """Webis editorials' mapped labels; 20% of editorials (by doc_id hash) form our dev part. An
+    editorial in the real-news set stays on its side: real-news dev never trains, real-news train
+    never scores."""
     out, previous = [], {}
+    excluded = realnews.split_ids("dev" if split == "train" else "train")
     with open(root / "webis_editorials" / "train_sentences.jsonl", encoding="utf-8") as f:
         for line in f:
             s = json.loads(line)
             context = previous.get(s["doc_id"], "")
             previous[s["doc_id"]] = s["text"]
             if s["label_mapped"] not in LABELS or _held_out(s["doc_id"]) != (split == "dev"):
+                continue
+            if f"webis:{s['doc_id']}" in excluded:
                 continue
             out.append(Example(s["text"], context, (s["label_mapped"],), "webis", s["doc_id"]))
     return out
@@ -194,7 +231,20 @@ def load_babe(root: Path, split: str) -> list[Example]:
     return out
 
 
-LOADERS = {"checkthat": load_checkthat, "polnear": load_polnear, "webis": load_webis, "babe": load_babe}
+def load_real(root: Path, split: str) -> list[Example]:
+    """The real-news annotations (`annotations/`, stand-off), joined with their article texts."""
+    path = realnews.ANNOTATIONS / f"{split}.jsonl"
+    if not path.exists():
+        raise DataError(f"{path}: no real-news {split} annotations in this installation")
+    try:
+        records = realnews.load(path, root)
+    except realnews.StandoffError as e:
+        raise DataError(str(e)) from None
+    return examples_of(records, "real")
+
+
+LOADERS = {"checkthat": load_checkthat, "polnear": load_polnear, "webis": load_webis, "babe": load_babe,
+           "real": load_real}
 
 
 def load(name: str, split: str, public_root: Path | None, strict: bool = False) -> list[Example]:

@@ -310,7 +310,7 @@ def select(public: Path, seed: int = 16) -> list[dict]:
                 text = _index(set_name, Path(public))[aid]["text"]
                 if language.check(text):
                     continue
-                rows.append({"id": aid, "split": split, "set": set_name,
+                rows.append({"id": aid, "split": split, "set": set_name, "part": part,
                              "outlet": _index(set_name, Path(public))[aid]["outlet"], "chars": len(text),
                              "sha256": sha256(text)})
     return rows

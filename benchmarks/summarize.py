@@ -1,9 +1,10 @@
-"""Regenerate the README's results section from benchmarks/results/*.json.
+"""Regenerate the result tables from benchmarks/results/*.json.
 
     python benchmarks/summarize.py
 
-Rewrites the text between `<!-- results:start -->` and `<!-- results:end -->`; the
-numbers in the README come from nowhere else.
+Rewrites the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers: the README's
+headline rows (`headline`), the full tables in docs/results.md (`results`) and the corpus test
+split in docs/corpus.md (`testsplit`); the numbers there come from nowhere else.
 """
 
 from __future__ import annotations
@@ -140,6 +141,41 @@ def test_split_table() -> list[str]:
     return lines
 
 
+def headline_table() -> list[str]:
+    """The README's short accuracy table: real-news dev first, then the public sets and the corpus."""
+    path = RESULTS / "eval_default.json"
+    if not path.exists():
+        return []
+    res = json.loads(path.read_text())
+    names = {"real": "**real news** (dev: 68 whole articles, 1,607 claims)", "checkthat": "CheckThat! 2025 dev",
+             "polnear": "PolNeAR dev (attribution vs none)", "webis": "Webis editorials (held-out 20%)",
+             "babe": "BABE (held-out 20%)", "corpus": "our own corpus, test split (project-written prose)"}
+    lines = ["| evaluation set | macro-F1 | per class F1 |", "| --- | --- | --- |"]
+    for key, label in names.items():
+        e = res["sets"].get(key)
+        if not e:
+            continue
+        m = e["model"]
+        cell = f"{m['macro_f1']:.3f}"
+        if "bootstrap" in e:
+            lo, hi = e["bootstrap"]["macro_f1"]
+            cell = f"**{m['macro_f1']:.3f}** ({lo:.3f}-{hi:.3f})"
+        per = ", ".join(f"{c} {v['f1']:.2f}" for c, v in m["per_class"].items())
+        lines.append(f"| {label} | {cell} | {per} |")
+    real = res["sets"].get("real")
+    if real and "ece_after_temperature" in real:
+        lines += ["", f"Real-news dev: 95% interval from a bootstrap over articles; calibration error (ECE) "
+                      f"{real['ece_after_temperature']:.3f}; the splitter finds claim boundaries with F1 "
+                      f"{real['splitting']['f1']:.3f}."]
+    att = res.get("attribution", {}).get("real_dev")
+    if att:
+        spans = att["spans_on_gold_attribution_claims"]["model"]
+        lines += [f"Attribution on real-news dev: source token F1 {spans['source']['token_f1']:.3f}, cue "
+                  f"{spans['cue']['token_f1']:.3f}, resolution {att['resolution_accuracy']:.3f}, source type "
+                  f"{att['type_accuracy']:.3f}."]
+    return lines
+
+
 def main() -> None:
     parts: list[str] = []
     for path in sorted(RESULTS.glob("eval_*.json")):
@@ -155,12 +191,13 @@ def main() -> None:
             parts += table(RESULTS / name) + [""]
     if not (RESULTS / "throughput_gpu.json").exists():
         parts += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    for name, body in (("results", parts), ("testsplit", test_split_table())):
-        block = f"<!-- {name}:start -->\n" + "\n".join(body).strip() + f"\n<!-- {name}:end -->"
-        text = re.sub(f"<!-- {name}:start -->.*<!-- {name}:end -->", lambda _, b=block: b, text, flags=re.S)
-    readme.write_text(text)
+    blocks = {"results": parts, "testsplit": test_split_table(), "headline": headline_table()}
+    for page in (ROOT / "README.md", ROOT / "docs" / "results.md", ROOT / "docs" / "corpus.md"):
+        text = page.read_text()
+        for name, body in blocks.items():
+            block = f"<!-- {name}:start -->\n" + "\n".join(body).strip() + f"\n<!-- {name}:end -->"
+            text = re.sub(f"<!-- {name}:start -->.*<!-- {name}:end -->", lambda _, b=block: b, text, flags=re.S)
+        page.write_text(text)
 
 
 if __name__ == "__main__":

@@ -240,10 +240,11 @@ def polnear_spans_eval(clf: ClaimClassifier, public: Path) -> dict:
             "strict": {"n": len(claims), **_span_table(claims, gold, preds)}}
 
 
-def corpus_attribution_eval(clf: ClaimClassifier) -> dict:
-    """Corpus test split with gold claims: span F1 on gold attribution claims, and end to end
-    (labels, spans, resolution): resolution and source-type accuracy over gold sources."""
-    records = [r for r in load_corpus() if r.get("split") == "test"]
+def corpus_attribution_eval(clf: ClaimClassifier, records: list[dict] | None = None) -> dict:
+    """Gold claims of annotated articles (default: the corpus test split): span F1 on gold attribution
+    claims, and end to end (labels, spans, resolution): resolution and source-type accuracy over gold sources."""
+    if records is None:
+        records = [r for r in load_corpus() if r.get("split") == "test"]
     docs = [Document(text=r["text"], claims=[Claim(c["text"], c["start"], c["end"], c["kind"], c["paragraph"],
                                                    c["sentence"]) for c in r["claims"]]) for r in records]
     clf.label(docs)
@@ -329,6 +330,8 @@ def model_scores(clf: ClaimClassifier, public: Path | None) -> dict[str, Any]:
     BASIL train when the public sets are there, and the seed article's sources."""
     started = time.time()
     att = {"corpus_test": corpus_attribution_eval(clf)}
+    if public and (realnews.ANNOTATIONS / "dev.jsonl").exists():
+        att["real_dev"] = corpus_attribution_eval(clf, realnews.load(realnews.ANNOTATIONS / "dev.jsonl", public))
     if public:
         att["polnear_dev"] = polnear_spans_eval(clf, public)
         att["basil_train"] = basil_quotes_eval(clf, public / "basil" / "train_articles.jsonl")
@@ -341,8 +344,13 @@ def print_attribution(att: dict) -> None:
     c = att["corpus_test"]
     print(f"attribution  corpus test: resolution {c['resolution_accuracy']:.3f} type {c['type_accuracy']:.3f} "
           f"over {c['n_sources']} gold sources")
+    real = att.get("real_dev")
+    if real:
+        print(f"             real-news dev: resolution {real['resolution_accuracy']:.3f} type "
+              f"{real['type_accuracy']:.3f} over {real['n_sources']} gold sources")
     polnear = att.get("polnear_dev")
-    blocks = (("corpus test", c["spans_on_gold_attribution_claims"]), ("polnear dev", polnear),
+    blocks = (("real-news dev", real and real["spans_on_gold_attribution_claims"]),
+              ("corpus test", c["spans_on_gold_attribution_claims"]), ("polnear dev", polnear),
               ("polnear dev strict", polnear and polnear["strict"]))
     for where, block in blocks:
         if block:

@@ -69,6 +69,36 @@ def _parse_span_markup(body: str, where: str) -> tuple[str, list[dict], dict | N
     return plain, sources, cue
 
 
+def line_claim(kind_letter: str, head_label: str | None, cont: str | None, sources: list[dict],
+               cue: dict | None, mentions: list[dict], where: str) -> tuple[str, str | None, list[dict]]:
+    """Kind, label and sources of one claim line, checked against the authoring rules. A continuing
+    quote (`cont=NAME`) takes the last earlier source resolved to NAME; new sources join `mentions`."""
+    if kind_letter == "H":
+        kind, label = "headline", _LETTER.get(head_label or "")
+        if label is None:
+            raise CorpusError(f"{where}: a headline is [HF], [HA] or [HO]")
+    elif kind_letter == "M":
+        kind, label = "meta", None
+    else:
+        kind, label = "body", _LETTER[kind_letter]
+    if cont:
+        if label != "attribution" or sources:
+            raise CorpusError(f"{where}: cont= marks a continuing quote: [A cont=NAME] with no {{s:}}")
+        earlier = [s for s in mentions if s["resolved"] == cont.strip()]
+        if not earlier:
+            raise CorpusError(f"{where}: cont={cont!r} names no earlier source's resolved name")
+        return kind, label, [dict(earlier[-1])]
+    if label != "attribution" and (sources or cue):
+        raise CorpusError(f"{where}: only attribution claims carry sources and cues")
+    if label == "attribution" and cue is None:
+        raise CorpusError(f"{where}: an attribution needs a cue {{c:...}} (continuing quotes use cont=)")
+    if label == "attribution" and not sources and not _AGENTLESS.search(cue["text"]):
+        raise CorpusError(f"{where}: an attribution needs a source {{s:...}}; only an agentless "
+                          "passive or 'reportedly' cue may stand alone")
+    mentions.extend(sources)
+    return kind, label, sources
+
+
 def parse_ann(path: Path) -> dict:
     """Parse one `.ann` file into a corpus record with article text and claim offsets."""
     raw = path.read_text(encoding="utf-8")
@@ -117,34 +147,12 @@ def parse_ann(path: Path) -> dict:
             plain, sources, cue = _parse_span_markup(body_text, where)
             if not plain.strip():
                 raise CorpusError(f"{where}: empty claim")
-            if kind_letter == "H":
-                kind, label = "headline", _LETTER.get(head_label or "")
-                if label is None:
-                    raise CorpusError(f"{where}: a headline is [HF], [HA] or [HO]")
-            elif kind_letter == "M":
-                kind, label = "meta", None
-            else:
-                kind, label = "body", _LETTER[kind_letter]
             if not plus:
                 sentence += 1
             for span in sources + ([cue] if cue else []):
                 span["start"] += offset
                 span["end"] += offset
-            if cont:
-                if label != "attribution" or sources:
-                    raise CorpusError(f"{where}: cont= marks a continuing quote: [A cont=NAME] with no {{s:}}")
-                earlier = [s for s in mentions if s["resolved"] == cont.strip()]
-                if not earlier:
-                    raise CorpusError(f"{where}: cont={cont!r} names no earlier source's resolved name")
-                sources = [dict(earlier[-1])]
-            if label != "attribution" and (sources or cue):
-                raise CorpusError(f"{where}: only attribution claims carry sources and cues")
-            if label == "attribution" and cue is None and not cont:
-                raise CorpusError(f"{where}: an attribution needs a cue {{c:...}} (continuing quotes use cont=)")
-            if label == "attribution" and not sources and not cont and not _AGENTLESS.search(cue["text"]):
-                raise CorpusError(f"{where}: an attribution needs a source {{s:...}}; only an agentless "
-                                  "passive or 'reportedly' cue may stand alone")
-            mentions.extend(s for s in sources if not cont)
+            kind, label, sources = line_claim(kind_letter, head_label, cont, sources, cue, mentions, where)
             claims.append({"text": plain, "start": offset, "end": offset + len(plain), "kind": kind,
                            "paragraph": p_idx, "sentence": sentence, "label": label,
                            "sources": sources, "cue": cue})

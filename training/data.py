@@ -21,7 +21,7 @@ from stanceclf.labels import LABELS
 from . import realnews
 
 CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "corpus.jsonl"
-PUBLIC = ("checkthat", "polnear", "webis", "babe", "real")
+PUBLIC = ("checkthat", "polnear", "webis", "babe")  # their dev parts steer checkpoint selection in training
 SPEECH_CUE = re.compile(
     r"\b(say|says|said|saying|tell|tells|told|telling|announc\w*|state|states|stated|stating|statements?|"
     r"claim\w*|deny|denies|denied|denying|confirm\w*|add|adds|added|adding|note|notes|noted|noting|warn\w*|"
@@ -251,11 +251,11 @@ def load(name: str, split: str, public_root: Path | None, strict: bool = False) 
     """Load a data set by name (`corpus`, a public set) or by path to a LABELS.md-format JSONL."""
     if name == "corpus":
         return load_annotated(CORPUS, split="train" if split == "train" else "test", strict=strict)
-    if name in LOADERS:
+    if name in LOADERS:  # the public sets, and "real" (annotations here, article texts in the public folder)
         if public_root is None:
             raise DataError(f"{name} is a public set: pass --public-data PATH (e.g. ../shared/data)")
         return LOADERS[name](public_root, split)
     path = Path(name)
     if not path.exists():
-        raise DataError(f"{name}: not a data set name ({', '.join(('corpus', *PUBLIC))}) nor a file")
+        raise DataError(f"{name}: not a data set name ({', '.join(('corpus', *LOADERS))}) nor a file")
     return load_annotated(path, strict=strict)

@@ -25,6 +25,7 @@ import torch
 from stanceclf.classifier import ClaimClassifier
 from stanceclf.labels import LABELS
 
+from . import realnews
 from .attribution_eval import load_corpus, model_scores, print_attribution
 from .data import SPEECH_CUE, Example, load, load_annotated
 
@@ -104,6 +105,46 @@ def ece(probs: np.ndarray, gold: np.ndarray, bins: int = 10) -> float:
     return float(total)
 
 
+def _f1s(gold: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
+    """Per-class F1 of integer labels 0..k-1 (0 where a class has neither gold nor predictions)."""
+    tp = np.bincount(gold[gold == pred], minlength=k)
+    denom = np.bincount(gold, minlength=k) + np.bincount(pred, minlength=k)
+    return np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
+
+
+def bootstrap(gold: list[str], pred: list[str], groups: list[str], n: int = 1000, seed: int = 13) -> dict:
+    """95% intervals of macro-F1 and per-class F1 from resampling whole articles (claims of one
+    article are not independent)."""
+    names = sorted(set(gold))
+    g = np.array([names.index(x) for x in gold])
+    p = np.array([names.index(x) if x in names else len(names) for x in pred])
+    ids = sorted(set(groups))
+    members = [np.flatnonzero(np.array(groups) == a) for a in ids]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n):
+        idx = np.concatenate([members[i] for i in rng.integers(0, len(ids), len(ids))])
+        f = _f1s(g[idx], p[idx], len(names) + 1)[: len(names)]
+        rows.append([f.mean(), *f])
+    lo, hi = np.percentile(np.array(rows), [2.5, 97.5], axis=0)
+    return {"articles": len(ids), "resamples": n, "macro_f1": [float(lo[0]), float(hi[0])],
+            "per_class_f1": {c: [float(lo[i + 1]), float(hi[i + 1])] for i, c in enumerate(names)}}
+
+
+def boundary_scores(records: list[dict]) -> dict:
+    """The splitter against gold claim boundaries (claim ends, meta included): precision, recall, F1."""
+    from stanceclf.splitting import split
+
+    tp = n_gold = n_pred = 0
+    for r in records:
+        gold = {c["end"] for c in r["claims"]}
+        pred = {s.end for s in split(r["text"])}
+        tp, n_gold, n_pred = tp + len(gold & pred), n_gold + len(gold), n_pred + len(pred)
+    prec, rec = tp / max(1, n_pred), tp / max(1, n_gold)
+    return {"articles": len(records), "precision": prec, "recall": rec,
+            "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0}
+
+
 def model_predict(clf: ClaimClassifier, examples: list[Example]) -> np.ndarray:
     return clf.predict_pairs([e.claim for e in examples], [e.context for e in examples]).numpy()
 
@@ -127,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", required=True)
     p.add_argument("--public-data", help="folder with the public sets (e.g. ../shared/data)")
     p.add_argument("--data", nargs="*", default=[], help="LABELS.md-format JSONL files to score")
-    p.add_argument("--sets", nargs="*", default=["checkthat", "polnear", "webis", "babe", "corpus"])
+    p.add_argument("--sets", nargs="*", default=["real", "checkthat", "polnear", "webis", "babe", "corpus"],
+                   help="real: the real-news dev split (annotations/), the headline figure; corpus: the bundled "
+                        "corpus test split (the project's own prose)")
     p.add_argument("--precision", default="fp32")
     p.add_argument("--no-baselines", action="store_true")
     p.add_argument("--no-attribution", action="store_true", help="skip the source/cue/resolution figures")
@@ -146,13 +189,19 @@ def main(argv: list[str] | None = None) -> int:
             train = load("corpus", "train", None)
             dev = load("corpus", "test", None) if name == "corpus" else load_annotated(Path(name))
             dataset = "corpus"
+        elif name == "real":
+            dev, dataset = load(name, "dev", public), name
+            train = load(name, "train", public) if (realnews.ANNOTATIONS / "train.jsonl").exists() else []
         else:
             train, dev, dataset = load(name, "train", public), load(name, "dev", public), name
         probs = model_predict(clf, dev)
         pred3 = [LABELS[i] for i in probs.argmax(1)]
         gold = gold_of(dataset, dev)
         entry = {"model": scores(gold, to_task(dataset, pred3))}
-        if not args.no_baselines:
+        if name == "real":
+            entry["bootstrap"] = bootstrap(gold, pred3, [e.group for e in dev])
+            entry["splitting"] = boundary_scores(realnews.load(realnews.ANNOTATIONS / "dev.jsonl", public))
+        if not args.no_baselines and train:
             full = [e for e in train if len(e.allowed) == 1 or dataset in BINARY]
             tx, ty = [e.claim for e in full], gold_of(dataset, full)
             if len(tx) > 6000:
@@ -161,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             dx = [e.claim for e in dev]
             entry["tfidf_logreg"] = scores(gold, tfidf_baseline(tx, ty, dx))
             entry["textblob_pattern"] = scores(gold, textblob_baseline(dataset, tx, ty, dx))
-        if dataset == "corpus":
+        if dataset in ("corpus", "real"):
             g = np.array([LABELS.index(x) for x in gold])
             logits = np.log(np.clip(probs, 1e-12, 1)) * clf.config.temperature
             raw = torch.softmax(torch.tensor(logits), -1).numpy()
@@ -170,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         entry["seconds"] = round(time.time() - started, 1)
         key = name if not Path(name).exists() else Path(name).stem
         results["sets"][key] = entry
-        line = "  ".join(f"{k} {v['macro_f1']:.3f}" for k, v in entry.items() if isinstance(v, dict))
+        line = "  ".join(f"{k} {v['macro_f1']:.3f}" for k, v in entry.items()
+                         if isinstance(v, dict) and isinstance(v.get("macro_f1"), float))
+        if "bootstrap" in entry:
+            b = entry["bootstrap"]
+            line += (f"  (95% interval {b['macro_f1'][0]:.3f}-{b['macro_f1'][1]:.3f} over {b['articles']} articles; "
+                     f"splitter boundary F1 {entry['splitting']['f1']:.3f})")
         print(f"{key:<12} n={len(dev):<5} macro-F1: {line}", flush=True)
         print("             per class: " + ", ".join(f"{c} P{m['precision']:.2f}/R{m['recall']:.2f}/F{m['f1']:.2f}"
                                               for c, m in entry["model"]["per_class"].items()))

@@ -73,6 +73,7 @@ class TrainArgs:
     distill_weight: float = 1.0
     strict: bool = False
     tiny: bool = False
+    calibrate_on: list[str] = field(default_factory=list)  # fit the temperature on these sets' held-out 10% only
 
 
 def parse_args(argv: list[str] | None = None) -> TrainArgs:
@@ -182,8 +183,11 @@ def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example
         if name in PUBLIC:
             dev_part = load(name, "dev", public)
             dev += sample(dev_part, 400, rng, run_length)
-        elif name == "corpus":
-            pass  # the corpus test split is for reporting only; it never steers training
+        # the corpus test split and the real-news dev split are for reporting only: they never steer training
+    if args.calibrate_on:
+        calib = [ex for ex in calib if ex.dataset in args.calibrate_on]
+        if not calib:
+            raise DataError(f"--calibrate-on {' '.join(args.calibrate_on)}: no calibration examples from those sets")
     return train, calib, dev
 
 

@@ -130,3 +130,27 @@ def test_agreement_counts_boundaries_labels_kappa_and_span_tokens(public):
     assert result["label_agreement"] == 4 / 5 and 0 < result["label_kappa"] < 1
     assert result["source_token_f1"] == 1.0 and result["cue_token_f1"] == 2 * 2 / (3 + 2)
     assert sorted(d["kind"] for d in agreement.differences(a, b)) == ["cue", "label"]
+
+
+def test_training_reads_only_the_train_split_and_calibrates_where_told(public, tmp_path, monkeypatch):
+    from training import train as train_mod
+
+    second = dict(ARTICLE, id="reuters:2", title="PORT OF ARDEN CLOSES")
+    with open(public / "reuters21578" / "articles.jsonl", "a") as f:
+        f.write(json.dumps(second) + "\n")
+    realnews._index.cache_clear()
+    folder = tmp_path / "annotations"
+    folder.mkdir()
+    for aid, split in (("reuters:1", "dev"), ("reuters:2", "train")):
+        text = realnews.article_text(aid, public)
+        ann = ANN.replace("reuters:1", aid).replace("TALLIS REOPENS", second["title"][8:] if aid == "reuters:2"
+                                                    else "TALLIS REOPENS")
+        record = realnews.to_standoff(aid, text, realnews.align(ann, text), split)
+        (folder / f"{split}.jsonl").write_text(json.dumps(record) + "\n")
+    monkeypatch.setattr(realnews, "ANNOTATIONS", folder)
+    args = train_mod.TrainArgs(data=["real"], public_data=str(public))
+    train, calib, dev = train_mod.collect(args)
+    assert {e.group for e in train + calib} == {"reuters:2"} and dev == []
+    assert {e.group for e in data.load("real", "dev", public)} == {"reuters:1"}
+    with pytest.raises(data.DataError, match="calibrate-on"):
+        train_mod.collect(train_mod.TrainArgs(data=["real"], public_data=str(public), calibrate_on=["webis"]))

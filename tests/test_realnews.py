@@ -154,3 +154,11 @@ def test_training_reads_only_the_train_split_and_calibrates_where_told(public, t
     assert {e.group for e in data.load("real", "dev", public)} == {"reuters:1"}
     with pytest.raises(data.DataError, match="calibrate-on"):
         train_mod.collect(train_mod.TrainArgs(data=["real"], public_data=str(public), calibrate_on=["webis"]))
+
+
+def test_a_headline_may_carry_an_agentless_cue_without_its_auxiliary(public):
+    text = realnews.article_text("reuters:1", public)
+    claims = realnews.align(ANN.replace("[HF] PORT OF TALLIS REOPENS", "[HA] PORT OF TALLIS {c:REOPENS}"), text)
+    assert claims[0]["label"] == "attribution" and claims[0]["cue"]["text"] == "REOPENS"
+    with pytest.raises(realnews.StandoffError, match="needs a source"):
+        realnews.align(ANN.replace("[O] The reopening", "[A] The {c:reopening}"), text)

@@ -92,9 +92,10 @@ def line_claim(kind_letter: str, head_label: str | None, cont: str | None, sourc
         raise CorpusError(f"{where}: only attribution claims carry sources and cues")
     if label == "attribution" and cue is None:
         raise CorpusError(f"{where}: an attribution needs a cue {{c:...}} (continuing quotes use cont=)")
-    if label == "attribution" and not sources and not _AGENTLESS.search(cue["text"]):
+    # headlines drop the auxiliary of an agentless passive: "EXPORTS SEEN UP", "BOURSE SAID DELAYING"
+    if label == "attribution" and not sources and not (_AGENTLESS.search(cue["text"]) or kind == "headline"):
         raise CorpusError(f"{where}: an attribution needs a source {{s:...}}; only an agentless "
-                          "passive or 'reportedly' cue may stand alone")
+                          "passive or 'reportedly' cue (or a headline's bare participle) may stand alone")
     mentions.extend(sources)
     return kind, label, sources
 

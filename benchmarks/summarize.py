@@ -176,6 +176,49 @@ def headline_table() -> list[str]:
     return lines
 
 
+def gap_table() -> list[str]:
+    """Per-class F1 on our own corpus against real news: the gap the README reports."""
+    path = RESULTS / "eval_default.json"
+    if not path.exists():
+        return []
+    sets = json.loads(path.read_text())["sets"]
+    if "real" not in sets or "corpus" not in sets:
+        return []
+    real, corpus = sets["real"]["model"], sets["corpus"]["model"]
+    lines = ["The gap between our corpus and real news, per class (F1):", "",
+             "| class | corpus test | real-news dev | gap |", "| --- | --- | --- | --- |"]
+    for c in ("fact", "attribution", "opinion"):
+        a, b = corpus["per_class"][c]["f1"], real["per_class"][c]["f1"]
+        lines.append(f"| {c} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
+    lines.append(f"| macro | {corpus['macro_f1']:.3f} | {real['macro_f1']:.3f} | "
+                 f"{real['macro_f1'] - corpus['macro_f1']:+.3f} |")
+    return lines
+
+
+def speed_table() -> list[str]:
+    path = RESULTS / "throughput.json"
+    if not path.exists():
+        return []
+    res = json.loads(path.read_text())
+    rows = {r["kind"]: r for r in res["runs"]}
+    lines = ["| run | claims/s | × pipeline |", "| --- | --- | --- |"]
+    for kind, label in (("hf_pipeline", "HF pipeline, fp32 (baseline)"), ("engine_fp32", "stanceclf fp32"),
+                        ("engine_int8", "stanceclf int8")):
+        if kind in rows:
+            r = rows[kind]
+            lines.append(f"| {label} | {r['claims_per_s']:.0f} | {r['ratio_to_pipeline']:.2f} |")
+    return lines
+
+
+def examples() -> dict[str, list[str]]:
+    """The README's sample outputs, as `benchmarks/readme_examples.py` recorded them."""
+    path = RESULTS / "readme_examples.json"
+    if not path.exists():
+        return {}
+    res = json.loads(path.read_text())
+    return {"sample": ["```", *res["cli"], "```"], "example": ["```", *res["python"], "```"]}
+
+
 def main() -> None:
     parts: list[str] = []
     for path in sorted(RESULTS.glob("eval_*.json")):
@@ -191,7 +234,8 @@ def main() -> None:
             parts += table(RESULTS / name) + [""]
     if not (RESULTS / "throughput_gpu.json").exists():
         parts += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]
-    blocks = {"results": parts, "testsplit": test_split_table(), "headline": headline_table()}
+    blocks = {"results": parts, "testsplit": test_split_table(), "headline": headline_table(), "gap": gap_table(),
+              "speed": speed_table(), **examples()}
     for page in (ROOT / "README.md", ROOT / "docs" / "results.md", ROOT / "docs" / "corpus.md"):
         text = page.read_text()
         for name, body in blocks.items():

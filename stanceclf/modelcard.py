@@ -13,7 +13,11 @@ DATA_LICENSES = {
     "polnear": "PolNeAR (Newell et al. 2018): no license stated; research use",
     "webis": "Webis-Editorials-16 (Al-Khatib et al. 2016): no license stated; research use",
     "babe": "BABE (Spinde et al. 2021): AGPL-3.0",
+    "real": "the stanceclf real-news annotations (annotations/, stand-off) of articles from PolNeAR, BASIL, "
+            "Webis editorials, the Ukraine news set, Reuters-21578 and the article-extraction benchmark: the "
+            "annotations are the project's (Apache-2.0), the article texts belong to their publishers; research use",
 }
+SET_NAMES = {"real": "real-news dev (68 whole articles)", "corpus": "corpus test (project-written prose)"}
 
 
 def model_card(config: ModelConfig) -> str:
@@ -54,7 +58,8 @@ def model_card(config: ModelConfig) -> str:
         lines += ["## Metrics", "", "| set | macro-F1 | n |", "| --- | --- | --- |"]
         for name, m in config.metrics.items():
             if isinstance(m, dict) and "macro_f1" in m:
-                lines.append(f"| {name} | {m['macro_f1']:.3f} | {m.get('n', '')} |")
+                interval = f" (95% interval {m['interval'][0]:.3f}-{m['interval'][1]:.3f})" if m.get("interval") else ""
+                lines.append(f"| {SET_NAMES.get(name, name)} | {m['macro_f1']:.3f}{interval} | {m.get('n', '')} |")
         seed = config.metrics.get("seed_article")
         if seed:
             lines.append(f"\nSeed article: {seed['correct']} of {seed['claims']} gold claims correct.")

@@ -255,7 +255,8 @@ def write_card(directory: Path, results: dict) -> None:
     from stanceclf.modeling import ModelConfig, read_settings, write_settings
 
     raw = read_settings(directory)
-    raw["metrics"] = {name: {"macro_f1": e["model"]["macro_f1"], "n": e["model"]["n"]}
+    raw["metrics"] = {name: {"macro_f1": e["model"]["macro_f1"], "n": e["model"]["n"],
+                             **({"interval": e["bootstrap"]["macro_f1"]} if "bootstrap" in e else {})}
                       for name, e in results["sets"].items()}
     raw["metrics"]["seed_article"] = {"correct": results["seed"]["correct"], "claims": results["seed"]["claims"]}
     att = results.get("attribution")
@@ -265,6 +266,12 @@ def write_card(directory: Path, results: dict) -> None:
             "corpus test resolution accuracy": c["resolution_accuracy"],
             "corpus test type accuracy": c["type_accuracy"],
             "seed attribution claims fully right": f"{att['seed']['correct']}/{att['seed']['claims']}"}
+        if "real_dev" in att:
+            r = att["real_dev"]
+            raw["metrics"]["attribution"].update({
+                "real-news dev source token F1": r["spans_on_gold_attribution_claims"]["model"]["source"]["token_f1"],
+                "real-news dev cue token F1": r["spans_on_gold_attribution_claims"]["model"]["cue"]["token_f1"],
+                "real-news dev resolution accuracy": r["resolution_accuracy"]})
         if "polnear_dev" in att:
             for k in ("source", "cue"):
                 raw["metrics"]["attribution"][f"PolNeAR dev {k} token F1"] = att["polnear_dev"]["model"][k]["token_f1"]

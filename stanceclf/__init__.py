@@ -6,7 +6,7 @@ from stanceclf.results import Claim, Document, Prediction, Source, Span
 
 __version__ = "0.1.0"
 __all__ = ["ClaimClassifier", "Claim", "Document", "Prediction", "Source", "Span", "LABELS", "StanceclfError",
-           "ModelError", "InputError", "__version__"]
+           "ModelError", "InputError", "claims_table", "to_pandas", "__version__"]
 
 
 def __getattr__(name: str):
@@ -15,4 +15,8 @@ def __getattr__(name: str):
         from stanceclf.classifier import ClaimClassifier
 
         return ClaimClassifier
+    if name in ("claims_table", "to_pandas"):  # tables need the [data] extra, so they load on first use
+        from stanceclf import tables
+
+        return getattr(tables, name)
     raise AttributeError(name)

@@ -201,7 +201,10 @@ def attach(doc: Document, spans: dict[int, tuple[list[tuple[int, int]], list[tup
         claims = [c for c in doc.claims if c.field == field_name and c.kind != "meta"]
         if text is None or not claims:
             continue
-        meta = [(c.start, c.end) for c in doc.claims if c.field == field_name and c.kind == "meta"]
+        # a title-case headline reads as one long name ("Harbour Reopens After Storm Repairs"): unless it
+        # names a source itself, it is no antecedent (real-news train resolution 0.806 -> 0.827 on gold spans)
+        meta = [(c.start, c.end) for c in doc.claims if c.field == field_name and (
+            c.kind == "meta" or (c.kind == "headline" and not c.sources))]
         source_rules.resolve(text, claims, meta)
         previous: Claim | None = None
         for claim in claims:

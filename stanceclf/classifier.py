@@ -34,7 +34,7 @@ from stanceclf.modeling import (
     verify_sha256,
     write_settings,
 )
-from stanceclf.reading import as_record
+from stanceclf.reading import as_record, same_words
 from stanceclf.results import Claim, Document, Prediction, Span
 
 PRECISIONS = ("fp32", "int8", "bf16", "fp16")
@@ -246,18 +246,41 @@ class ClaimClassifier:
                           batch_size=batch_size, device=self.device, progress=progress)[0]
 
     def segment(self, item: str | dict[str, Any]) -> Document:
-        """Split one article (a text, or a record with `text` and optional `title`, `id`, metadata)
-        into claims without labelling them; raises InputError for anything else."""
+        """Split one article (a text, or a record with `text` and optional `title`, `author`, `date`,
+        `id`, `warnings`, metadata) into claims without labelling them; raises InputError for anything else.
+
+        Title, author and date are handed over explicitly (as `reading.read_html` does), not found by
+        the shape of a line. The title is the headline claim: when the text's first line is the title
+        (same words; a page as written), that line is the headline, `doc.title` is None and the title
+        goes into `metadata`; otherwise the title is a claim of its own (`field == "title"`). Either
+        way no other line becomes a headline. Author and date (strings) are `meta` claims indexing
+        `metadata["author"]` / `metadata["date"]` (`field` names the key). `warnings` join the document's."""
         record = as_record(item)
-        text, title = record["text"], record.get("title")
-        meta = {k: v for k, v in record.items() if k not in ("text", "title", "id", "_line")}
-        doc = Document(text=text, title=title, id=record.get("id"), metadata=meta)
-        if title:
+        text, title = record["text"], record.get("title") or None
+        meta = {k: v for k, v in record.items() if k not in ("text", "title", "id", "_line", "warnings")}
+        doc = Document(text=text, title=title, id=record.get("id"), metadata=meta,
+                       warnings=[w for w in record.get("warnings") or [] if isinstance(w, str)])
+        first = text.split("\n", 1)[0]
+        in_text = isinstance(title, str) and same_words(first, title)
+        if in_text:  # the headline is the text's first line; the rest is split without it
+            start = len(first) - len(first.lstrip())
+            doc.claims.append(Claim(first.strip(), start, start + len(first.strip()), "headline"))
+            doc.title, doc.metadata["title"] = None, title
+            text = " " * len(first) + text[len(first):]
+        elif title:
             doc.claims += [Claim(title[s.start : s.end], s.start, s.end, s.kind, s.paragraph, s.sentence,
                                  field="title") for s in splitting.split_title(title)]
-        shift = 1 if title else 0
-        doc.claims += [Claim(text[s.start : s.end], s.start, s.end, s.kind, s.paragraph + shift,
-                             s.sentence + shift) for s in splitting.split(text)]
+        for key in ("author", "date"):
+            value = record.get(key)
+            if isinstance(value, str) and value.strip():
+                start = len(value) - len(value.lstrip())
+                doc.claims.append(Claim(value.strip(), start, start + len(value.strip()), "meta",
+                                        sentence=len(doc.claims), field=key))
+        shift, head = (1 if title else 0), len(doc.claims)
+        for s in splitting.split(text):
+            kind = "body" if title and s.kind == "headline" else s.kind
+            doc.claims.append(Claim(text[s.start : s.end], s.start, s.end, kind, s.paragraph + shift,
+                                    s.sentence + head))
         return doc
 
     def _pairs(self, docs: list[Document]) -> tuple[list[tuple[int, int]], engine.Encoded]:
@@ -377,3 +400,13 @@ class ClaimClassifier:
         for docs, targets, enc in engine.Prefetcher(prepare)(chunks):
             self._apply(docs, targets, enc, batch_size, progress=False)
             yield from docs
+
+    def analyze_dataset(self, ds: Any, text_column: str = "text", batch_size: int | None = None, *,
+                        id_column: str = "id", title_column: str = "title", docs_per_batch: int = 64) -> Any:
+        """Analyse a Hugging Face `datasets.Dataset` of articles: a Dataset of claim rows (the schema of
+        `stanceclf.tables`) that keeps the input's id column (else `id` holds the row index); a row
+        without a string text gives an error row. Needs the [data] extra (see `stanceclf.datasets`)."""
+        from stanceclf.datasets import analyze_dataset
+
+        return analyze_dataset(self, ds, text_column, batch_size, id_column=id_column, title_column=title_column,
+                               docs_per_batch=docs_per_batch)

@@ -2,17 +2,28 @@
 
     stanceclf analyze seeds/belarus_pardons.txt
     stanceclf analyze big.jsonl --output out.jsonl          # JSONL; re-run to resume
-    stanceclf analyze page.html --format jsonl              # HTML reduced to text first
+    stanceclf analyze page.html --format jsonl              # the page's article (title, author, date, body)
+    stanceclf analyze a.html b.txt --format html --output report.html   # one readable HTML report
     cat article.txt | stanceclf analyze -
 
 Inputs: `.jsonl` files are records with a `text` field, one a line (blank lines are skipped);
 any other file (or `-`, stdin) is one article. `.html`/`.htm` files, and every input under
-`--html`, are HTML: `reading.html_to_text` reduces them to text, and claim offsets index that
-extracted text, which is what the output's `text` field holds.
+`--html`, are HTML: `reading.read_html` reduces a page to its article (menus, share bars, related
+links dropped; decoded by its declared charset), hands title, author and date to the splitter
+(headline and meta claims; `metadata` gets url, title, author, date, site), and claim offsets index
+the extracted text, which is what the output's `text` field holds. A page with no article gives no
+claims and the warning `no-article`. `--format html` writes one self-contained report
+(`stanceclf.report`) of all inputs, whole at the end (not resumed).
 
 JSONL output has one line per input record. Each carries `file` and, for JSONL inputs, `line`
 (the input line number). A malformed line, or an unreadable file, becomes an error record
 `{"schema_version": 1, "error": ..., "file": ..., "line": n}` and the run goes on (exit code 1).
+
+Tables (`stanceclf.tables`, the [data] extra for Parquet): `.parquet` and `.csv` inputs are read row
+by row (`--text-column`, `--id-column`, `--title-column`; other columns pass through as metadata;
+`line` is then the row number), and `--format parquet --output DIR` writes one row per claim as
+part files under DIR/claims (and, with `--documents`, one row per document under DIR/documents),
+resumed like JSONL. `--engine ray` hands the run to Ray Data instead (`stanceclf.ray`).
 
 Resuming: when `--output` names an existing JSONL file, the records already in it are
 skipped, keyed by the input record's `id`, else by its file and line (ids are assumed unique
@@ -34,8 +45,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from stanceclf.errors import InputError, StanceclfError
-from stanceclf.reading import decode, html_to_text, read_jsonl
+from stanceclf.reading import NO_ARTICLE, NO_ARTICLE_MESSAGE, decode, decode_html, html_to_text, read_html, read_jsonl
 from stanceclf.results import SCHEMA_VERSION, Claim, Document, Source
+from stanceclf.tables import PART_SIZE, TABLE_SUFFIXES, Columns, open_sink, read_records
 
 BATCH_DOCS = 32
 HTML_SUFFIXES = (".html", ".htm")
@@ -44,26 +56,34 @@ Key = tuple[Any, ...]
 
 def record_key(rec: dict[str, Any]) -> Key:
     """Resume key of an input or output record: its `id`, else its `file` and `line`."""
-    if rec.get("id") is not None:
-        return ("id", json.dumps(rec["id"], sort_keys=True))
+    if rec.get("id") is not None:  # a string as is, else its JSON text: as the Parquet output's `id` holds it
+        return ("id", rec["id"] if isinstance(rec["id"], str) else json.dumps(rec["id"], sort_keys=True))
     return ("at", rec.get("file"), rec.get("line"))
 
 
 def _from_html(rec: dict[str, Any]) -> dict[str, Any]:
-    rec["text"] = html_to_text(rec["text"])
-    if isinstance(rec.get("title"), str):
-        rec["title"] = html_to_text(rec["title"])
+    """The record with its HTML `text` read as a page: the article, its title, author, date, url, site
+    (a title the record has itself wins over the page's)."""
+    own_title = html_to_text(rec["title"]) if isinstance(rec.get("title"), str) else None
+    page = read_html(rec["text"], url=rec.get("url") if isinstance(rec.get("url"), str) else None)
+    rec = {**rec, **page.record()}
+    if own_title:
+        rec["title"] = own_title
     return rec
 
 
-def _inputs(paths: list[str], errors: str, html: bool) -> Iterator[dict[str, Any]]:
+def _inputs(paths: list[str], errors: str, html: bool, columns: Columns | None = None) -> Iterator[dict[str, Any]]:
     """Yield `{"file", "line"?, "record"}` per input record, or `{"file", "line"?, "error"}`."""
     for path in paths:
         as_html = html or path.lower().endswith(HTML_SUFFIXES)
+        if path.lower().endswith(TABLE_SUFFIXES):  # Parquet or CSV: a record per row
+            for entry in read_records(path, columns, errors):
+                yield {**entry, "record": _from_html(entry["record"])} if as_html and "record" in entry else entry
+            continue
         if not path.endswith(".jsonl"):
             try:
                 data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-                text = decode(data, path, errors)
+                text = decode_html(data, path, errors) if as_html else decode(data, path, errors)
             except (OSError, InputError) as e:
                 msg = str(e) if isinstance(e, InputError) else f"{path}: {e.strerror}"
                 yield {"id": path, "file": path, "error": msg}
@@ -150,8 +170,9 @@ def _parser() -> argparse.ArgumentParser:
                        description="Analyse .txt/.html files (one article each) or .jsonl files (records with a "
                                    "'text' field); '-' reads one article from stdin.")
     a.add_argument("files", nargs="+")
-    a.add_argument("--format", choices=["table", "jsonl"],
-                   help="output format (default: jsonl with --output, else table)")
+    a.add_argument("--format", choices=["table", "jsonl", "parquet", "html"],
+                   help="output format (default: jsonl with --output, else table); html: one self-contained "
+                        "report page of all inputs, written whole at the end")
     a.add_argument("--model", help="model directory (default: the bundled model)")
     a.add_argument("--device", default="cpu", help="cpu or cuda")
     a.add_argument("--precision", default="fp32", choices=["fp32", "int8", "bf16", "fp16"])
@@ -161,10 +182,23 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--output", help="write to this file instead of stdout; an existing JSONL output is resumed: "
                                     "records already in it (by id, else file and line) are skipped")
     a.add_argument("--html", action="store_true",
-                   help="inputs (and JSONL 'text' fields) are HTML: analyse their text, without scripts, styles, "
-                        "nav, header, footer and aside, one paragraph a line; offsets index that text, which the "
-                        "output 'text' holds (automatic for .html/.htm files)")
+                   help="inputs (and JSONL 'text' fields) are web pages: analyse their article (title, author, "
+                        "date and body, without menus and page furniture), one paragraph a line; offsets index "
+                        "that text, which the output 'text' holds (automatic for .html/.htm files)")
     a.add_argument("--replace-errors", action="store_true", help="replace undecodable bytes with U+FFFD")
+    t = a.add_argument_group("tables and engines", "Parquet/CSV inputs, Parquet output ([data] extra), Ray ([ray])")
+    t.add_argument("--text-column", default="text", help="Parquet/CSV inputs: the article text column")
+    t.add_argument("--id-column", default="id", help="Parquet/CSV inputs: the record id column")
+    t.add_argument("--title-column", default="title", help="Parquet/CSV inputs: the title column, if any")
+    t.add_argument("--documents", action="store_true",
+                   help="with --format parquet: also one row per document (profile, warnings, error) in DIR/documents")
+    t.add_argument("--part-size", type=int, default=PART_SIZE,
+                   help=f"with --format parquet: documents per part file (default {PART_SIZE}); a killed run "
+                        "redoes at most one part")
+    t.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="ray: run on Ray Data and write Parquet part files to --output DIR (see stanceclf.ray)")
+    t.add_argument("--address", help="with --engine ray: the Ray cluster (default: RAY_ADDRESS, else a local Ray)")
+    t.add_argument("--workers", type=int, default=1, help="with --engine ray: model workers (default 1)")
     for name, what in TRAINING_COMMANDS.items():
         sub.add_parser(name, add_help=False, help=f"{what} (needs the [train] extra; "
                                                   f"'stanceclf {name} --help' for its options)")
@@ -198,9 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be at least 1")
     fmt = args.format or ("jsonl" if args.output else "table")
+    if args.engine == "ray":
+        try:
+            from stanceclf.ray import main as ray_main
+        except StanceclfError as e:  # the [ray] extra is missing
+            print(f"stanceclf: error: {e}", file=sys.stderr)
+            return 2
+        return ray_main(args)
     resume = bool(args.output) and fmt == "jsonl" and Path(args.output).exists()
     try:
-        done = load_done(Path(args.output)) if resume else {}
+        sink = open_sink(args.files, fmt, args.output, args.documents, args.part_size)
+        done = sink.done if sink else load_done(Path(args.output)) if resume else {}
         if args.threads:
             import torch
 
@@ -215,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stanceclf: {args.output}: {len(done)} records already done, resuming", file=sys.stderr)
     failures = 0
     pending: list[dict[str, Any]] = []
-    out_cm = open(args.output, "a" if resume else "w", encoding="utf-8") if args.output else contextlib.nullcontext()
+    report: list[tuple[Document, str]] = []  # --format html: every document, rendered at the end
+    to_file = args.output and not sink
+    out_cm = open(args.output, "a" if resume else "w", encoding="utf-8") if to_file else contextlib.nullcontext()
     with out_cm as out_file:
         out: TextIO = out_file or sys.stdout
 
@@ -225,14 +269,21 @@ def main(argv: list[str] | None = None) -> int:
             docs = clf.analyze_batch([e["record"] for e in pending], batch_size=args.batch_size)
             for entry, doc in zip(pending, docs):
                 loc = _location(entry)
-                if fmt == "jsonl":
+                if NO_ARTICLE in doc.warnings:
+                    print(f"stanceclf: {loc['file']}: warning: {NO_ARTICLE_MESSAGE}", file=sys.stderr)
+                if fmt == "html":
+                    report.append((doc, f"{loc['file']}:{loc['line']}" if "line" in loc else loc["file"]))
+                elif sink:
+                    sink.add(loc, doc)
+                elif fmt == "jsonl":
                     out.write(json.dumps({**doc.to_dict(), **loc}, ensure_ascii=False) + "\n")
                 else:
                     print_table(doc, out, doc.id if doc.id is not None else f"{loc['file']}:{loc.get('line')}")
             out.flush()
             pending.clear()
 
-        for entry in _inputs(args.files, "replace" if args.replace_errors else "strict", args.html):
+        columns = Columns(args.text_column, args.id_column, args.title_column)
+        for entry in _inputs(args.files, "replace" if args.replace_errors else "strict", args.html, columns):
             key = _entry_key(entry)
             if key in done:
                 failures += done[key]
@@ -245,10 +296,20 @@ def main(argv: list[str] | None = None) -> int:
             run_batch()
             failures += 1
             print(f"stanceclf: {entry['error']}", file=sys.stderr)
-            if fmt == "jsonl":
+            if fmt == "html":
+                report.append((Document(text="", id=entry.get("id"), error=entry["error"]), entry["file"]))
+            elif sink:
+                sink.add_error(entry)
+            elif fmt == "jsonl":
                 out.write(json.dumps({"schema_version": SCHEMA_VERSION, **entry}, ensure_ascii=False) + "\n")
                 out.flush()
         run_batch()
+        if sink:
+            sink.close()
+        if fmt == "html":
+            from stanceclf.report import render
+
+            out.write(render([d for d, _ in report], [name for _, name in report]))
     return 1 if failures else 0
 
 

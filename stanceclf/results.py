@@ -205,3 +205,16 @@ class Document:
                     "warnings": self.warnings, "claims": [c.to_dict() for c in self.claims],
                     "sources": self.sources(), "profile": self.profile()})
         return out
+
+    def to_pandas(self) -> Any:
+        """The claim rows as a pandas DataFrame, one row per claim (`stanceclf.tables`; the [data] extra)."""
+        from stanceclf.tables import to_pandas
+
+        return to_pandas([self])
+
+    def to_html(self, title: str = "stanceclf report") -> str:
+        """This document as one self-contained HTML page: the article with each claim marked by its label,
+        the sourcing profile and the sources (`stanceclf.report.render`)."""
+        from stanceclf.report import render
+
+        return render([self], title=title)

@@ -164,3 +164,12 @@ def _tagged(text: str, spans: dict[str, str]) -> tuple[list[tuple[int, int]], li
 def test_decode_finishes_a_source_that_stops_on_an_unfinished_word(text, tagged, expected):
     sources, _ = attribution.decode(text, *_tagged(text, tagged))
     assert [text[a:b] for a, b in sources] == [expected]
+
+
+def test_a_title_case_headline_is_no_antecedent_unless_it_names_a_source():
+    text = "Harbour Reopens After Storm Repairs\nThe council said the harbour would reopen on Monday."
+    doc = _doc(text, ["fact", "attribution"])
+    doc.claims[0].kind = "headline"
+    body = doc.claims[1].text
+    attribution.attach(doc, {1: ([(0, body.index(" said"))], [(body.index("said"), body.index(" the harbour"))])})
+    assert doc.claims[1].sources[0].resolved == "The council"

@@ -210,6 +210,24 @@ def speed_table() -> list[str]:
     return lines
 
 
+def html_table() -> list[str]:
+    """The README's extraction rows: today's reader before, the one that ships."""
+    path = RESULTS / "html_extraction.json"
+    if not path.exists():
+        return []
+    res = json.loads(path.read_text())
+    rows = res["article_extraction"]["extractors"]
+    titles = res["readability_pages"]["extractors"]
+    lines = ["| reader | paragraph precision | paragraph F1 | word F1 | titles right (73 pages) |",
+             "| --- | --- | --- | --- | --- |"]
+    for name, label in (("today (html_to_text)", "previous reader"), ("stanceclf (read_html)", "**stanceclf now**")):
+        r, t = rows[name], titles.get(name, {})
+        title = f"{t['title_right']:.0%}" if "title_right" in t else "-"
+        lines.append(f"| {label} | {r['paragraph_precision']:.3f} | {r['paragraph_f1']:.3f} | {r['word_f1']:.3f} | "
+                     f"{title} |")
+    return lines
+
+
 def examples() -> dict[str, list[str]]:
     """The README's sample outputs, as `benchmarks/readme_examples.py` recorded them."""
     path = RESULTS / "readme_examples.json"
@@ -235,7 +253,7 @@ def main() -> None:
     if not (RESULTS / "throughput_gpu.json").exists():
         parts += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]
     blocks = {"results": parts, "testsplit": test_split_table(), "headline": headline_table(), "gap": gap_table(),
-              "speed": speed_table(), **examples()}
+              "speed": speed_table(), "html": html_table(), **examples()}
     for page in (ROOT / "README.md", ROOT / "docs" / "results.md", ROOT / "docs" / "corpus.md"):
         text = page.read_text()
         for name, body in blocks.items():

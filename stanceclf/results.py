@@ -125,9 +125,15 @@ class Document:
     def check(self) -> list[str]:
         """Violations of the offset invariants, empty when all hold: every claim, source and cue
         gives back its text, and per field the claims are in order, disjoint, and cover every
-        non-whitespace character."""
+        non-whitespace character. Claims of other fields (`author`, `date` from a web page) index
+        that entry of `metadata`."""
         problems = []
-        for name, text in (("title", self.title), ("text", self.text)):
+        others = [(f, self.metadata.get(f)) for f in dict.fromkeys(c.field for c in self.claims)
+                  if f not in ("title", "text")]
+        for name, text in (("title", self.title), ("text", self.text), *others):
+            if text is not None and not isinstance(text, str):
+                problems.append(f"claims index {name}, which is not a string")
+                continue
             claims = [c for c in self.claims if c.field == name]
             if text is None:
                 problems += [f"claim {c.text[:30]!r} indexes a missing {name}" for c in claims]

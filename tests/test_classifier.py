@@ -308,3 +308,12 @@ def test_a_format_1_directory_still_loads(tiny, tiny_model_dir, tmp_path, seed_t
     (old / "stanceclf.json").unlink()
     a, b = ClaimClassifier.from_pretrained(old).analyze(seed_text), tiny.analyze(seed_text)
     assert [(c.label, c.confidence) for c in a.claims] == [(c.label, c.confidence) for c in b.claims]
+
+
+def test_check_reads_author_and_date_claims_against_their_metadata(tiny):
+    doc = tiny.analyze({"text": "The port reopened on Friday.", "author": " Ana Ruiz", "date": "2024-05-03"})
+    fields = {c.field: c for c in doc.claims if c.kind == "meta"}
+    assert set(fields) == {"author", "date"} and doc.check() == []
+    assert doc.metadata["author"][fields["author"].start : fields["author"].end] == "Ana Ruiz"
+    doc.metadata["date"] = "3 May 2024"
+    assert any(p.startswith("date[") for p in doc.check())

@@ -16,6 +16,14 @@ from training.data import CORPUS, DataError, load_annotated
 ARGS = ["--tiny", "--max-steps", "6", "--batch-size", "8", "--save-steps", "3", "--max-length", "48"]
 
 
+@pytest.fixture(autouse=True)
+def _hf_cache(tmp_path, monkeypatch):
+    """Training loads its data through `datasets`: its cache goes in the test's folder, not ~/.cache."""
+    import datasets
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "hf"))
+
+
 @pytest.fixture
 def small_data(tmp_path) -> Path:
     records = [json.loads(line) for line in CORPUS.read_text().splitlines()][:3]

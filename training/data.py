@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,9 +57,8 @@ def _held_out(key: str, share: float = 0.2) -> bool:
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
 
 
-def load_annotated(path: Path, split: str | None = None, strict: bool = False) -> list[Example]:
-    """Claims of a LABELS.md-format JSONL (the corpus or a user's); bad rows reported, skipped."""
-    examples, problems = [], []
+def annotated_examples(path: Path, split: str | None, problems: list[str]) -> Iterator[Example]:
+    """Claims of a LABELS.md-format JSONL (the corpus or a user's); bad rows go to `problems`, skipped."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
@@ -74,13 +74,24 @@ def load_annotated(path: Path, split: str | None = None, strict: bool = False) -
                 continue
             if split and rec.get("split", "train") != split:
                 continue
-            examples += _record_examples(rec, "corpus" if path == CORPUS else path.stem, f"{path}:{n}", problems)
+            yield from _record_examples(rec, "corpus" if path == CORPUS else path.stem, f"{path}:{n}", problems)
+
+
+def report(problems: list[str], path: Path | str, strict: bool = False) -> None:
+    """Warn about a file's bad rows (the first 20), or stop with `strict`."""
     if problems:
         for p in problems[:20]:
             print(f"warning: {p}", file=sys.stderr)
         if strict:
             raise DataError(f"{len(problems)} bad rows in {path} (first: {problems[0]}); fix them or drop --strict")
         print(f"warning: skipped {len(problems)} bad rows in {path}", file=sys.stderr)
+
+
+def load_annotated(path: Path, split: str | None = None, strict: bool = False) -> list[Example]:
+    """Claims of a LABELS.md-format JSONL, read directly (no cache); bad rows reported, skipped."""
+    problems: list[str] = []
+    examples = list(annotated_examples(path, split, problems))
+    report(problems, path, strict)
     return examples
 
 
@@ -123,15 +134,12 @@ def claim_spans(claim: dict) -> list[tuple[int, int, str]]:
     return out
 
 
-def load_checkthat(root: Path, split: str) -> list[Example]:
+def load_checkthat(root: Path, split: str) -> Iterator[Example]:
     """CheckThat subjectivity: SUBJ -> opinion, OBJ -> fact or attribution; no context."""
-    name = "train_en.tsv" if split == "train" else "dev_en.tsv"
-    out = []
-    with open(root / "checkthat_subjectivity_en" / name, encoding="utf-8") as f:
+    with open(FILES["checkthat"](root, split)[0], encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
             allowed = ("opinion",) if row["label"] == "SUBJ" else ("fact", "attribution")
-            out.append(Example(row["sentence"], "", allowed, "checkthat", row["sentence_id"]))
-    return out
+            yield Example(row["sentence"], "", allowed, "checkthat", row["sentence_id"])
 
 
 # A negated or refused speech act attributes no content: LABELS.md calls it a fact.
@@ -178,10 +186,10 @@ def polnear_spans(sentence: dict) -> tuple[list[tuple[int, int, str]], list[tupl
     return spans, ignore
 
 
-def load_polnear(root: Path, split: str) -> list[Example]:
+def load_polnear(root: Path, split: str) -> Iterator[Example]:
     """PolNeAR as speech attribution (LABELS.md): positives attribution, negatives fact or opinion."""
-    out, previous = [], {}
-    with open(root / "polnear" / f"{split}_sentences.jsonl", encoding="utf-8") as f:
+    previous: dict[str, str] = {}
+    with open(FILES["polnear"](root, split)[0], encoding="utf-8") as f:
         for line in f:
             s = json.loads(line)
             context = previous.get(s["doc_id"], "")
@@ -191,17 +199,16 @@ def load_polnear(root: Path, split: str) -> list[Example]:
                 continue
             allowed = ("attribution",) if speech else ("fact", "opinion")
             spans, ignore = polnear_spans(s)
-            out.append(Example(s["text"], context, allowed, "polnear", s["doc_id"], spans=spans, ignore=ignore))
-    return out
+            yield Example(s["text"], context, allowed, "polnear", s["doc_id"], spans=spans, ignore=ignore)
 
 
-def load_webis(root: Path, split: str) -> list[Example]:
+def load_webis(root: Path, split: str) -> Iterator[Example]:
     """Webis editorials' mapped labels; 20% of editorials (by doc_id hash) form our dev part. An
     editorial in the real-news set stays on its side: real-news dev never trains, real-news train
     never scores."""
-    out, previous = [], {}
+    previous: dict[str, str] = {}
     excluded = realnews.split_ids("dev" if split == "train" else "train")
-    with open(root / "webis_editorials" / "train_sentences.jsonl", encoding="utf-8") as f:
+    with open(FILES["webis"](root, split)[0], encoding="utf-8") as f:
         for line in f:
             s = json.loads(line)
             context = previous.get(s["doc_id"], "")
@@ -210,14 +217,12 @@ def load_webis(root: Path, split: str) -> list[Example]:
                 continue
             if f"webis:{s['doc_id']}" in excluded:
                 continue
-            out.append(Example(s["text"], context, (s["label_mapped"],), "webis", s["doc_id"]))
-    return out
+            yield Example(s["text"], context, (s["label_mapped"],), "webis", s["doc_id"])
 
 
-def load_babe(root: Path, split: str) -> list[Example]:
+def load_babe(root: Path, split: str) -> Iterator[Example]:
     """BABE: writer's opinion -> opinion, entirely factual -> fact or attribution; 20% of links dev."""
-    out = []
-    with open(root / "babe" / "final_labels_SG2_train.csv", encoding="utf-8") as f:
+    with open(FILES["babe"](root, split)[0], encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter=";"):
             label = row["label_opinion"]
             if label.startswith("Expresses"):
@@ -227,35 +232,81 @@ def load_babe(root: Path, split: str) -> list[Example]:
             else:
                 continue
             if _held_out(row["news_link"]) == (split == "dev"):
-                out.append(Example(row["text"], "", allowed, "babe", row["news_link"]))
-    return out
+                yield Example(row["text"], "", allowed, "babe", row["news_link"])
 
 
-def load_real(root: Path, split: str) -> list[Example]:
+def load_real(root: Path, split: str) -> Iterator[Example]:
     """The real-news annotations (`annotations/`, stand-off), joined with their article texts."""
-    path = realnews.ANNOTATIONS / f"{split}.jsonl"
+    path = FILES["real"](root, split)[0]
     if not path.exists():
         raise DataError(f"{path}: no real-news {split} annotations in this installation")
     try:
         records = realnews.load(path, root)
     except realnews.StandoffError as e:
         raise DataError(str(e)) from None
-    return examples_of(records, "real")
+    yield from examples_of(records, "real")
 
 
 LOADERS = {"checkthat": load_checkthat, "polnear": load_polnear, "webis": load_webis, "babe": load_babe,
            "real": load_real}
+# The article texts the real-news loader joins (`realnews._index`, one file or two a set)
+REAL_TEXTS = ("polnear/train_articles.jsonl", "polnear/dev_articles.jsonl", "basil/train_articles.jsonl",
+              "webis_editorials/train_editorials.jsonl", "ukraine_news_bias/train_sentences.jsonl",
+              "reuters21578/articles.jsonl", "article_extraction/ground-truth.json")
+# The files each public loader reads, its own first: the loaders open them from here and the
+# `datasets` cache key (training/hfdata.py) hashes them, so the two cannot drift apart.
+FILES: dict[str, Callable[[Path, str], list[Path]]] = {
+    "checkthat": lambda root, split: [root / "checkthat_subjectivity_en" / ("train_en.tsv" if split == "train"
+                                                                           else "dev_en.tsv")],
+    "polnear": lambda root, split: [root / "polnear" / f"{split}_sentences.jsonl"],
+    "webis": lambda root, split: [root / "webis_editorials" / "train_sentences.jsonl", realnews.SPLIT],
+    "babe": lambda root, split: [root / "babe" / "final_labels_SG2_train.csv"],
+    "real": lambda root, split: [realnews.ANNOTATIONS / f"{split}.jsonl", *(root / t for t in REAL_TEXTS)],
+}
 
 
-def load(name: str, split: str, public_root: Path | None, strict: bool = False) -> list[Example]:
-    """Load a data set by name (`corpus`, a public set) or by path to a LABELS.md-format JSONL."""
+@dataclass
+class Source:
+    """What a data set name reads: its files and a generator of its examples (bad rows of an
+    annotated file go to the `problems` list it is given; `report` tells them)."""
+
+    name: str
+    split: str
+    files: list[Path]
+    examples: Callable[[list[str]], Iterator[Example]]
+    path: Path | None = None  # an annotated file (the corpus or a user's): where its problems are reported
+
+
+def source(name: str, split: str, public_root: Path | None) -> Source:
+    """The data set `name` (`corpus`, a public set, `real`, or a path to a LABELS.md-format JSONL)."""
     if name == "corpus":
-        return load_annotated(CORPUS, split="train" if split == "train" else "test", strict=strict)
+        part = "train" if split == "train" else "test"
+        return Source(name, split, [CORPUS], lambda problems: annotated_examples(CORPUS, part, problems), CORPUS)
     if name in LOADERS:  # the public sets, and "real" (annotations here, article texts in the public folder)
         if public_root is None:
             raise DataError(f"{name} is a public set: pass --public-data PATH (e.g. ../shared/data)")
-        return LOADERS[name](public_root, split)
+        root = Path(public_root)
+        return Source(name, split, FILES[name](root, split), lambda problems: LOADERS[name](root, split))
     path = Path(name)
     if not path.exists():
         raise DataError(f"{name}: not a data set name ({', '.join(('corpus', *LOADERS))}) nor a file")
-    return load_annotated(path, strict=strict)
+    # the whole file whatever the split: one cache entry for training and evaluation
+    return Source(name, "all", [path], lambda problems: annotated_examples(path, None, problems), path)
+
+
+def read(name: str, split: str, public_root: Path | None, strict: bool = False) -> list[Example]:
+    """A data set's examples read directly from its files, with no cache (what `load` did before
+    `datasets`; the tests and benchmarks/data_loading.py compare the two)."""
+    src, problems = source(name, split, public_root), []
+    examples = list(src.examples(problems))
+    report(problems, src.path or name, strict)
+    return examples
+
+
+def load(name: str, split: str, public_root: Path | None, strict: bool = False,
+         cache_dir: str | Path | None = None) -> list[Example]:
+    """Load a data set by name (`corpus`, a public set, `real`) or by path to a LABELS.md-format
+    JSONL, through Hugging Face `datasets` with a cache keyed by its files' sha256 (training/hfdata.py)."""
+    from .hfdata import load_examples
+
+    return load_examples(name, split, public_root, strict, cache_dir)

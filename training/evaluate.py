@@ -27,7 +27,7 @@ from stanceclf.labels import LABELS
 
 from . import realnews
 from .attribution_eval import load_corpus, model_scores, print_attribution
-from .data import SPEECH_CUE, Example, load, load_annotated
+from .data import SPEECH_CUE, Example, load
 
 ROOT = Path(__file__).resolve().parent.parent
 # task -> (the labels it scores, how a gold example's allowed set maps to a task label)
@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="real: the real-news dev split (annotations/), the headline figure; corpus: the bundled "
                         "corpus test split (the project's own prose)")
     p.add_argument("--precision", default="fp32")
+    p.add_argument("--cache-dir", help="where `datasets` caches the loaded examples (default: the HF datasets cache)")
     p.add_argument("--no-baselines", action="store_true")
     p.add_argument("--no-attribution", action="store_true", help="skip the source/cue/resolution figures")
     p.add_argument("--output", help="JSON path (default benchmarks/results/eval_<model>.json, "
@@ -183,17 +184,20 @@ def main(argv: list[str] | None = None) -> int:
     public = Path(args.public_data) if args.public_data else None
     results: dict = {"model": args.model, "precision": args.precision, "sets": {}}
     tasks = [s for s in args.sets if s == "corpus" or public] + list(args.data)
+    cache = args.cache_dir
     for name in tasks:
         started = time.time()
         if name == "corpus" or Path(name).exists():
-            train = load("corpus", "train", None)
-            dev = load("corpus", "test", None) if name == "corpus" else load_annotated(Path(name))
+            train = load("corpus", "train", None, cache_dir=cache)
+            dev = load(name, "test", None, cache_dir=cache)  # the corpus test split, or all of a user's file
             dataset = "corpus"
         elif name == "real":
-            dev, dataset = load(name, "dev", public), name
-            train = load(name, "train", public) if (realnews.ANNOTATIONS / "train.jsonl").exists() else []
+            dev, dataset = load(name, "dev", public, cache_dir=cache), name
+            train = load(name, "train", public, cache_dir=cache) if (
+                realnews.ANNOTATIONS / "train.jsonl").exists() else []
         else:
-            train, dev, dataset = load(name, "train", public), load(name, "dev", public), name
+            train, dev = (load(name, part, public, cache_dir=cache) for part in ("train", "dev"))
+            dataset = name
         probs = model_predict(clf, dev)
         pred3 = [LABELS[i] for i in probs.argmax(1)]
         gold = gold_of(dataset, dev)

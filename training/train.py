@@ -52,6 +52,7 @@ class TrainArgs:
 
     data: list[str] = field(default_factory=lambda: ["corpus"])
     public_data: str | None = None
+    cache_dir: str | None = None  # where `datasets` caches the loaded examples (default: the HF datasets cache)
     base_model: str = DEFAULT_BASE
     output: str = "models/default"
     epochs: int = 3
@@ -176,12 +177,13 @@ def collect(args: TrainArgs) -> tuple[list[Example], list[Example], list[Example
     train, calib, dev = [], [], []
     weights = dataset_weights(args.weight)
     for name in args.data:
-        examples = sample(load(name, "train", public, args.strict), args.max_per_dataset, rng, run_length)
+        examples = sample(load(name, "train", public, args.strict, args.cache_dir), args.max_per_dataset, rng,
+                          run_length)
         for ex in examples:
             ex.weight = weights.get(ex.dataset, 2.0)
             (calib if _held_out("calib:" + ex.group, 0.1) else train).append(ex)
         if name in PUBLIC:
-            dev_part = load(name, "dev", public)
+            dev_part = load(name, "dev", public, cache_dir=args.cache_dir)
             dev += sample(dev_part, 400, rng, run_length)
         # the corpus test split and the real-news dev split are for reporting only: they never steer training
     if args.calibrate_on:

@@ -29,6 +29,19 @@ from stanceclf.lexicon import (
 )
 
 TOKEN = re.compile(r"\w+(?:[.'’&-]\w+)*\.?|&")
+_NOT_NAME = re.compile(r"-(run|based|owned|backed|led|controlled|funded|linked|born|aligned|affiliated|style)$")
+_PREFIXED = re.compile(r"^(al|el|ad|ar|as|bin|ibn)-\w")
+_WHICH = re.compile(r"['’]?,\s+which\b")
+# word-set unions the loops below test against, built once
+_CAP_TITLES = TITLES | HONORIFICS
+_LINKS = CONNECT | PARTICLES
+_ORG_OR_LINK = ORG_WORDS | CONNECT
+_LEADING = (COMMON - ORG_WORDS) | HONORIFICS
+_PERSONAL = TITLES | PERSON_ROLES | HONORIFICS
+_NAMED_THINGS = DOC_NOUNS | ORG_NOUNS | MEDIA_WORDS
+_MEDIA_TAIL = MEDIA_WORDS | SUFFIXES | {"agency", "party", "alliance"}
+_OFFICE = TITLES - PERSON_ROLES
+_ROLES = TITLES | PERSON_ROLES
 
 
 def key(tok: str) -> str:
@@ -42,19 +55,19 @@ def base(tok: str) -> str:
 
 
 def is_cap(tok: str) -> bool:
-    if re.search(r"-(run|based|owned|backed|led|controlled|funded|linked|born|aligned|affiliated|style)$", tok):
+    if "-" in tok and _NOT_NAME.search(tok):
         return False
-    return tok[:1].isupper() or bool(re.match(r"^(al|el|ad|ar|as|bin|ibn)-\w", tok))
+    return tok[:1].isupper() or ("-" in tok and bool(_PREFIXED.match(tok)))
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
     """Word tokens with offsets; a sentence-final period is dropped unless the token is an abbreviation."""
     out = []
     for m in TOKEN.finditer(text, start, len(text) if end is None else end):
-        tok = m.group()
-        if tok.endswith(".") and len(tok) > 2 and "." not in tok[:-1] and key(tok) not in ABBREV:
+        tok, at = m.group(), m.start()
+        if tok[-1] == "." and len(tok) > 2 and "." not in tok[:-1] and key(tok) not in ABBREV:
             tok = tok[:-1]
-        out.append((tok, m.start(), m.start() + len(tok)))
+        out.append((tok, at, at + len(tok)))
     return out
 
 
@@ -62,10 +75,11 @@ def runs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, i
     """Capitalised name runs (start, end, possessive, start before titles were cut)."""
     toks, found, i = tokens(text, start, end), [], 0
     while i < len(toks):
-        if not is_cap(toks[i][0]) or key(toks[i][0]) in STOP:
+        tok = toks[i][0]
+        if not (tok[0].isupper() or "-" in tok) or not is_cap(tok) or key(tok) in STOP:
             i += 1
             continue
-        j = i
+        j, left, seen = i, set(), i  # left: base words of toks[i:seen]
         while j + 1 < len(toks) and not key(toks[j][0]).endswith("'s") and (
                 text[toks[j][2]:toks[j + 1][1]] == " " or (is_cap(toks[j][0]) and toks[j][0].endswith("s")
                                                          and text[toks[j][2]:toks[j + 1][1]] in ("' ", "’ "))):
@@ -73,32 +87,37 @@ def runs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, i
                 j += 1
                 continue
             k = j + 1
-            while k < len(toks) and key(toks[k][0]) in CONNECT | PARTICLES and k - j <= 2:
+            while k < len(toks) and key(toks[k][0]) in _LINKS and k - j <= 2:
                 k += 1
             if k == j + 1 or k >= len(toks) or not is_cap(toks[k][0]) or key(toks[k][0]) in STOP:
                 break
             m = k
             while m + 1 < len(toks) and is_cap(toks[m + 1][0]) and text[toks[m][2]:toks[m + 1][1]] == " ":
                 m += 1
-            left, right = {base(t[0]) for t in toks[i:j + 1]}, {base(t[0]) for t in toks[k:m + 1]}
+            left.update(base(t[0]) for t in toks[seen:j + 1])
+            seen, right = j + 1, {base(t[0]) for t in toks[k:m + 1]}
             links = {key(t[0]) for t in toks[j + 1:k]}
             has_and = bool(links & {"and", "&"})
             if not (links <= PARTICLES or (left & ORG_WORDS and not (has_and and right & ORG_WORDS))
                     or (links in ({"and"}, {"&"}) and right & ORG_WORDS)):
                 break
             j = k
+        # whether a word after toks[k] in the run is an organisation word (or a link: "of", "and")
+        bases = [base(t[0]) for t in toks[i:j + 1]]
+        org_after, link_after = [False] * len(bases), [False] * len(bases)
+        for r in range(len(bases) - 2, -1, -1):
+            org_after[r] = org_after[r + 1] or bases[r + 1] in ORG_WORDS
+            link_after[r] = link_after[r + 1] or bases[r + 1] in _ORG_OR_LINK
         cut = i  # titles, honorifics and leading common nouns ("Economist Martín ...") are not the name
         for k in range(i, j):
-            rest = {base(t[0]) for t in toks[k + 1:j + 1]}
-            if key(toks[k][0]) in TITLES | HONORIFICS and not rest & (ORG_WORDS | CONNECT):
+            if key(toks[k][0]) in _CAP_TITLES and not link_after[k - i]:
                 cut = k + 1
-        while cut < j and base(toks[cut][0]) in (COMMON - ORG_WORDS) | HONORIFICS and is_cap(toks[cut + 1][0]) \
-                and not {base(t[0]) for t in toks[cut + 1:j + 1]} & ORG_WORDS:
+        while cut < j and bases[cut - i] in _LEADING and is_cap(toks[cut + 1][0]) and not org_after[cut - i]:
             cut += 1
         end_j = j
         while end_j > cut and (key(toks[end_j][0]) in SUFFIXES or re.fullmatch(r"[A-Z]", toks[end_j][0])):
             end_j -= 1
-        single_common = cut == end_j and base(toks[cut][0]) in COMMON
+        single_common = cut == end_j and bases[cut - i] in COMMON
         if not single_common:
             found.append((toks[cut][1], toks[end_j][2], key(toks[end_j][0]).endswith("'s"), toks[i][1]))
         i = j + 1
@@ -108,7 +127,7 @@ def runs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, i
 def descriptors(text: str) -> set[str]:
     """Descriptor words of a phrase: lower-case words, titles and honorifics in any case, a leading common noun."""
     toks = tokens(text)
-    return {base(t[0]) for k, t in enumerate(toks) if not is_cap(t[0]) or key(t[0]) in TITLES | HONORIFICS
+    return {base(t[0]) for k, t in enumerate(toks) if not is_cap(t[0]) or key(t[0]) in _CAP_TITLES
             or (k == 0 and base(t[0]) in COMMON)}
 
 
@@ -140,7 +159,7 @@ def parse(phrase: str) -> tuple[str | None, str, set[str]]:
     if inner:
         s, e, poss, _ = inner[-1]
         tail = [base(t[0]) for t in tokens(left, e, region_end)]
-        if not poss and all(w in MEDIA_WORDS | SUFFIXES | {"agency", "party", "alliance"} for w in tail):
+        if not poss and all(w in _MEDIA_TAIL for w in tail):
             name = left[s:e]
     if name is None and right.strip():
         rt = right.strip()
@@ -157,12 +176,21 @@ def parse(phrase: str) -> tuple[str | None, str, set[str]]:
     return name, head, descriptors(clean)
 
 
+def _followed_by_which(phrase: str, name: str) -> bool:
+    """Whether `name` occurs in `phrase` followed by ", which" ("Acme, which makes ...")."""
+    at = phrase.find(name)
+    while at >= 0:
+        if _WHICH.match(phrase, at + len(name)):
+            return True
+        at = phrase.find(name, at + 1)
+    return False
+
+
 def classify(phrase: str, name: str | None, head: str, words: set[str], lead: set[str] | None = None) -> str:
     """The LABELS.md source type of a span, first match wins."""
     first = key(phrase.split()[0]) if phrase.split() else ""
     if name is None:
-        if "unnamed" in words or head in ANON_PLURAL or (first in INDEFINITE and head not in DOC_NOUNS | ORG_NOUNS
-                                                         | MEDIA_WORDS):
+        if "unnamed" in words or head in ANON_PLURAL or (first in INDEFINITE and head not in _NAMED_THINGS):
             return "anonymous"
         if head in DOC_NOUNS:
             return "document"
@@ -178,22 +206,22 @@ def classify(phrase: str, name: str | None, head: str, words: set[str], lead: se
     parts = {w for n in name_words for w in n.split("-")}  # "Journal-Constitution"
     media_name = parts & {"news", "television", "tv", "radio", "press", "daily", "weekly", "magazine"}
     if (parts & OUTLETS and len(name_words) <= 3) or media_name or (
-            lead & MEDIA_WORDS and not words & (PERSON_ROLES | TITLES)):
+            lead & MEDIA_WORDS and not words & _ROLES):
         return "media"
     if "police" in name_words:
         return "official"
-    if re.search(re.escape(name) + r"['’]?,\s+which\b", phrase):
+    if "which" in phrase and _followed_by_which(phrase, name):
         return "organisation"
-    personal = words & (TITLES | PERSON_ROLES | HONORIFICS)
+    personal = words & _PERSONAL
     # "Farmers United", "the Social Democrats": a plural name is a body, not a person
     plural = (len(name_words) > 1 and name.split()[-1].endswith("ers")) or bool(
-        re.search(r"\bthe\s+" + re.escape(name) + r"\b", phrase, re.IGNORECASE) and name.endswith("s"))
+        name.endswith("s") and re.search(r"\bthe\s+" + re.escape(name) + r"\b", phrase, re.IGNORECASE))
     if name_words & ORG_WORDS or name.isupper() or len(name_words - PARTICLES) >= 4 or (
             lead & ORG_NOUNS and not personal) or (plural and not personal) or any(
             t[0].isalpha() and t[0].isupper() and len(t[0]) > 1 for t in tokens(name)):
         return "organisation"
     before = descriptors(phrase[: max(0, phrase.find(name))])
-    if before & (TITLES - PERSON_ROLES) and "former" not in before:
+    if before & _OFFICE and "former" not in before:
         return "official"  # "Its chair, Kwame Boateng, a retired bus driver": the role before the name speaks
     if words & PERSON_ROLES and not (words | {key(w) for w in phrase.split()}) & OFFICIAL_OVERRIDE:
         return "person"

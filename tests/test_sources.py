@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from stanceclf.results import Claim, Source
 from stanceclf.sources import resolve, same_entity
-from training.attribution_eval import pattern_extract, span_scores
+from training.attribution_eval import load_corpus, pattern_extract, span_scores
+
+# (start, end, resolved, type) of every gold source of the bundled corpus, recorded with the resolver
+# before it became linear (stand-off: offsets into the corpus's own texts). A change that means to move
+# resolutions rewrites it with `python -m tests.test_sources`, and its diff shows what moved.
+RECORDED = Path(__file__).resolve().parent / "fixtures" / "resolve_corpus.json"
 
 
 def _claim(text: str, sentence: str, label: str, *sources: str) -> Claim:
@@ -281,3 +289,48 @@ def test_outlet_and_party_names_honorific_surnames_and_titles_after_descriptors(
     assert [name for name, _ in got[4:6]] == ["Omar Lindqvist", "Omar Lindqvist"]
     assert got[4][1] == got[5][1] and got[4][1] in ("person", "official")
     assert got[6] == ("Okoro", "person")  # an honorific makes a lone surname a person, not a body
+
+
+def corpus_resolutions() -> dict[str, list[list]]:
+    """Each corpus article's gold sources, resolved together as `resolution_scores` does."""
+    out = {}
+    for rec in load_corpus():
+        claims, meta = [], []
+        for c in rec["claims"]:
+            if c["kind"] == "meta":
+                meta.append((c["start"], c["end"]))
+                continue
+            claims.append(Claim(c["text"], c["start"], c["end"], kind=c["kind"], label=c["label"],
+                                sources=[Source(s["text"], s["start"], s["end"]) for s in c.get("sources") or []]))
+        resolve(rec["text"], claims, meta)
+        out[rec["id"]] = [[s.start, s.end, s.resolved, s.type] for c in claims for s in c.sources]
+    return out
+
+
+def test_corpus_resolutions_match_the_record() -> None:
+    recorded, now = json.loads(RECORDED.read_text(encoding="utf-8")), corpus_resolutions()
+    assert sum(map(len, recorded.values())) == 1830 and now.keys() == recorded.keys()
+    moved = [(doc, old, new) for doc in recorded for old, new in zip(recorded[doc], now[doc]) if old != new]
+    assert not moved, moved[:10]
+
+
+def test_a_surname_far_after_the_full_name_still_resolves_to_it() -> None:
+    """No look-back limit: 800 other names and 29,000 characters after the full name (in a claim
+    with no source), "Ismont" is still Natalia Ismont."""
+    filler = "".join(f"Councillor Kemal{i} Ostrander{i} opened a bridge in Tarrow{i} on Monday. " for i in range(400))
+    t = "Presidential spokesperson Natalia Ismont arrived on Sunday. " + filler + "Ismont said the talks went well."
+    claims = _attributed(t, ("Ismont said the talks went well.", "Ismont"))
+    assert len(t) > 25_000 and _resolved(claims) == [("Natalia Ismont", "official")]
+
+
+def test_a_long_title_case_text_resolves_in_linear_time() -> None:
+    """A 40,000-word run of capitalised words (no punctuation) once took minutes: it is one name run."""
+    t = " ".join(f"Alpha{i}" for i in range(40_000)) + ". Officials said it was fine."
+    claims = _attributed(t, ("Officials said it was fine.", "Officials"))
+    assert _resolved(claims) == [("Officials", "anonymous")]
+
+
+if __name__ == "__main__":
+    rows = [f"{json.dumps(doc)}: {json.dumps(found, ensure_ascii=False)}"
+            for doc, found in corpus_resolutions().items()]
+    RECORDED.write_text("{\n" + ",\n".join(rows) + "\n}\n", encoding="utf-8")  # one line per article

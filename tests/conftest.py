@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from training.train import TrainArgs, build_classifier
+# Data sets loaded through Hugging Face datasets are cached in a folder of this session, never in
+# the user's cache (set before anything imports datasets, which reads it once).
+os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="stanceclf-test-datasets-")
+
+from training.train import TrainArgs, build_classifier  # noqa: E402
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "belarus_pardons.txt"
 

@@ -7,7 +7,7 @@ import torch
 from transformers import tokenization_utils_base
 
 from stanceclf import InputError, engine
-from stanceclf.modeling import window_attention_mask
+from stanceclf.attention import window_attention_mask
 
 
 def test_long_claim_keeps_head_and_tail_within_max_length(tiny):

@@ -249,10 +249,6 @@ def load_real(root: Path, split: str) -> Iterator[Example]:
 
 LOADERS = {"checkthat": load_checkthat, "polnear": load_polnear, "webis": load_webis, "babe": load_babe,
            "real": load_real}
-# The article texts the real-news loader joins (`realnews._index`, one file or two a set)
-REAL_TEXTS = ("polnear/train_articles.jsonl", "polnear/dev_articles.jsonl", "basil/train_articles.jsonl",
-              "webis_editorials/train_editorials.jsonl", "ukraine_news_bias/train_sentences.jsonl",
-              "reuters21578/articles.jsonl", "article_extraction/ground-truth.json")
 # The files each public loader reads, its own first: the loaders open them from here and the
 # `datasets` cache key (training/hfdata.py) hashes them, so the two cannot drift apart.
 FILES: dict[str, Callable[[Path, str], list[Path]]] = {
@@ -261,7 +257,8 @@ FILES: dict[str, Callable[[Path, str], list[Path]]] = {
     "polnear": lambda root, split: [root / "polnear" / f"{split}_sentences.jsonl"],
     "webis": lambda root, split: [root / "webis_editorials" / "train_sentences.jsonl", realnews.SPLIT],
     "babe": lambda root, split: [root / "babe" / "final_labels_SG2_train.csv"],
-    "real": lambda root, split: [realnews.ANNOTATIONS / f"{split}.jsonl", *(root / t for t in REAL_TEXTS)],
+    "real": lambda root, split: [realnews.ANNOTATIONS / f"{split}.jsonl",
+                                 *(root / t for files in realnews.TEXT_FILES.values() for t in files)],
 }
 
 

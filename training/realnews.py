@@ -53,18 +53,25 @@ def _jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+# The public file(s) each set's texts are built from, relative to the public data directory.
+TEXT_FILES = {"polnear": ("polnear/train_articles.jsonl", "polnear/dev_articles.jsonl"),
+              "basil": ("basil/train_articles.jsonl",), "webis": ("webis_editorials/train_editorials.jsonl",),
+              "ukraine": ("ukraine_news_bias/train_sentences.jsonl",), "reuters": ("reuters21578/articles.jsonl",),
+              "extraction": ("article_extraction/ground-truth.json",)}
+
+
 @functools.lru_cache(maxsize=8)
 def _index(set_name: str, public: Path) -> dict[str, dict[str, Any]]:
     """Every article of one public set: id -> {text, outlet}. Each set's text rule is here."""
     out: dict[str, dict[str, Any]] = {}
     if set_name == "polnear":
         # the published text file, unchanged (its first line is the title)
-        for split in ("train", "dev"):
-            for r in _jsonl(public / "polnear" / f"{split}_articles.jsonl"):
+        for split, path in zip(("train", "dev"), TEXT_FILES["polnear"]):
+            for r in _jsonl(public / path):
                 out[f"polnear:{r['doc_id']}"] = {"text": r["text"], "outlet": r["publisher"], "part": split}
     elif set_name == "basil":
         # headline line, then one line per paragraph, its sentences joined by one space
-        for r in _jsonl(public / "basil" / "train_articles.jsonl"):
+        for r in _jsonl(public / TEXT_FILES["basil"][0]):
             paras: dict[int, list[str]] = {}
             for s in r["sentences"]:
                 if s["kind"] == "body":
@@ -73,26 +80,26 @@ def _index(set_name: str, public: Path) -> dict[str, dict[str, Any]]:
             out[f"basil:{r['doc_id']}"] = {"text": "\n".join(lines), "outlet": r["outlet"], "part": "train"}
     elif set_name == "webis":
         # the set's own reconstruction (title, blank line, paragraphs separated by blank lines)
-        for r in _jsonl(public / "webis_editorials" / "train_editorials.jsonl"):
+        for r in _jsonl(public / TEXT_FILES["webis"][0]):
             out[f"webis:{r['doc_id']}"] = {"text": r["text_reconstructed"], "outlet": r["outlet"], "part": "train"}
     elif set_name == "ukraine":
         # no paragraph information survives: one sentence a line, in article order (line 0: headline)
         rows: dict[str, list[tuple[int, str]]] = {}
-        for r in _jsonl(public / "ukraine_news_bias" / "train_sentences.jsonl"):
+        for r in _jsonl(public / TEXT_FILES["ukraine"][0]):
             rows.setdefault(r["article_id"], []).append((r["position"], r["text"]))
         for aid, sents in rows.items():
             out[f"ukraine:{aid}"] = {"text": "\n".join(t for _, t in sorted(sents)), "outlet": "ukraine-news",
                                      "part": "train"}
     elif set_name == "reuters":
         # title line, then the dateline and the first paragraph on one line, then one line a paragraph
-        for r in _jsonl(public / "reuters21578" / "articles.jsonl"):
+        for r in _jsonl(public / TEXT_FILES["reuters"][0]):
             paras = list(r["paragraphs"])
             if r.get("dateline") and paras:
                 paras[0] = f"{r['dateline']} {paras[0]}"
             out[str(r["id"])] = {"text": "\n".join([r["title"], *paras]), "outlet": "reuters", "part": "train"}
     elif set_name == "extraction":
         # the hand-checked article body as published in the benchmark (paragraphs by blank lines)
-        truth = json.loads((public / "article_extraction" / "ground-truth.json").read_text(encoding="utf-8"))
+        truth = json.loads((public / TEXT_FILES["extraction"][0]).read_text(encoding="utf-8"))
         for key, v in truth.items():
             out[f"extraction:{key}"] = {"text": v["articleBody"], "outlet": urlparse(v["url"]).netloc,
                                         "part": "train"}

@@ -10,6 +10,13 @@ a role noun (`_chain_source`). `attach` fills `Claim.sources` and `Claim.cue`
 for attribution claims, carries the speaker over to continuing quotes, and calls
 `sources.resolve` for names and source types.
 
+Span extent follows LABELS.md whatever the tagger ran onto: a cue is the reporting verb group, one per
+claim (the one next to a source), without leading adverbs ("also said"), the addressee, time, manner or
+channel ("said in a statement", "told CNN"; "told reporters" stays) (`_complete_cue`); a source leaves
+out leading conjunctions and time words, comma-set appositives, relative clauses, ages, party labels
+and parentheses (`_trim_source`); the one told ("Cook told Benioff") and phrases inside another
+source's appositive are no sources (`_not_sources`).
+
 Continuing quotes: a body claim that opens with a quotation mark, has no cue of its own and
 follows an attribution claim with a source in the same or the previous paragraph is an
 attribution whose sources are that claim's sources (offsets pointing there) and whose cue is
@@ -24,7 +31,19 @@ import re
 
 from stanceclf import sources as source_rules
 from stanceclf.labels import SPAN_TAGS
-from stanceclf.lexicon import ABBREV, BREAKS, ROLE_NOUNS, SAYING_VERBS, STOP, TITLES
+from stanceclf.lexicon import (
+    ABBREV,
+    AUDIENCES,
+    BREAKS,
+    CUE_LEAD,
+    HEDGES,
+    MONTHS,
+    ROLE_NOUNS,
+    SAYING_VERBS,
+    STOP,
+    TIME_WORDS,
+    TITLES,
+)
 from stanceclf.names import key
 from stanceclf.results import Claim, Document, Source, Span
 
@@ -51,21 +70,39 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-# A saying verb with a dangling preposition ("said to", "said in", "tweeted via"): the tagger ran one
-# word past the cue; the preposition starts the addressee or the channel, not the cue.
-_DANGLING = re.compile(r"(?:" + "|".join(sorted(SAYING_VERBS)) + r")(?=\s+(?:to|in|of|on|at|via|from|with|for|about)$)",
-                       re.IGNORECASE)
+_WORD = re.compile(r"[^\s—–―]+")
+_TOLD = {"told", "tells", "tell", "telling"}
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,;:!?\"'“”‘’()").lower()
 
 
 def _complete_cue(text: str, start: int, end: int) -> tuple[int, int]:
-    """Finish a multi-word cue the tagger cut short ("according" or "to" -> "according to"), or cut
-    a saying verb's dangling preposition ("said to" -> "said")."""
+    """Finish a multi-word cue the tagger cut short ("according" or "to" -> "according to"), and keep
+    only the reporting verb group: no leading adverb or time ("also said", "quickly denied"), nothing
+    after a plain speech verb but an audience ("said in a statement", "told CNN", "replied Wednesday"
+    -> "said", "told", "replied"; "told reporters" stays), no trailing article, agent "by", time or
+    manner ("has been criticized by", "released a statement unequivocally")."""
     if text[start:end].lower().endswith("according") and text[end : end + 3].lower() == " to":
         return start, end + 3
     if text[start:end].lower() == "to" and text[max(0, start - 10) : start].lower() == "according ":
         return start - 10, end
-    dangling = _DANGLING.match(text, start, end)
-    return (start, dangling.end()) if dangling else (start, end)
+    words = [(start + m.start(), start + m.end()) for m in _WORD.finditer(text[start:end])]
+    bare = [_bare(text[a:b]) for a, b in words]
+    lead = 0
+    while lead < len(words) - 1 and (bare[lead] in CUE_LEAD or (bare[lead].endswith("ly")
+                                                                  and bare[lead] not in HEDGES)):
+        lead += 1
+    last = len(words)
+    verb = next((k for k in range(lead, last) if bare[k] in SAYING_VERBS), None)
+    if verb is not None:
+        audience = next((k for k in range(verb + 1, min(verb + 5, last)) if bare[k] in AUDIENCES), None)
+        last = audience + 1 if audience is not None and bare[verb] in _TOLD else verb + 1
+    while last - 1 > lead and (bare[last - 1] in TIME_WORDS | {"a", "an", "the", "by", "at", "from", "with", "via"}
+                               or (bare[last - 1].endswith("ly") and bare[last - 1] not in HEDGES)):
+        last -= 1
+    return (words[lead][0], words[last - 1][1]) if words else (start, end)
 
 
 _CHAIN = re.compile(r"\b(?:through|relayed by|citing|quoting)\s+(?:(?:the|its|his|her|their|a|an)\s+)?", re.IGNORECASE)
@@ -110,6 +147,58 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
+# Words a source cannot start with: the tagger began at a conjunction, a preposition or a time phrase
+# ("and many others", "from Dr. Lisa Bardack", "Earlier, defence analyst ...", "February 20 President X").
+_NOT_FIRST = TIME_WORDS | MONTHS | {"and", "or", "but", "nor", "that", "from", "by", "of", "to", "with", "for",
+                                    "even", "also", "as", "while", "when", "after", "before", "than", "like", "via",
+                                    "last"}
+_RELATIVE = {"who", "whose", "whom", "which", "where"}
+_PARTY = re.compile(r"[DRI](?:-[A-Z][\w.]*)?\.?$")  # "D", "R-Calif.": a lawmaker's party and state
+_ACRONYM = re.compile(r"\(\s*[A-Z][A-Z0-9&.-]+\s*\)")
+_SOURCE_CUT = re.compile(r",\s+|\s*\(|\s+(?:[—–―]|--)|\s*<[^>]*>?\s*$")
+
+
+def _apposition(left: str, right: str) -> bool:
+    """Whether what follows a comma in a source is a comma-set appositive, relative clause, age or party
+    ("Smith, director of ...", ", which ...", ", 64", ", D-Mo.") rather than the next name of a list or
+    the name after a role ("her lawyer, William Taylor III")."""
+    words = right.split()
+    if not words:
+        return True
+    first = _bare(words[0])
+    if first in _RELATIVE or words[0][:1].isdigit() or _PARTY.match(words[0].rstrip(",")):
+        return True
+    if first in ("and", "or", "&"):
+        return False
+    if words[0][:1].islower():  # a lower-case phrase after a name, or one that is no list ("a, b and c")
+        return any(w[:1].isupper() for w in left.split()[1:]) or not {"and", "or"} & {_bare(w) for w in words[:3]}
+    # a role, not a name: a title not followed by a name ("Edmunds' executive director", "Senior Vice
+    # President of Sales"), unlike "Admiral Igor Kasatonov"
+    return any(_bare(w) in TITLES and (k + 1 == len(words) or not words[k + 1][:1].isupper())
+               for k, w in enumerate(words[:3]))
+
+
+def _trim_source(text: str, start: int, end: int) -> tuple[int, int]:
+    """Cut what LABELS.md leaves out of a source span: leading conjunctions, prepositions and time words;
+    comma-set appositives, relative clauses, ages and party labels (`_apposition`); a parenthesis other
+    than an acronym ("(R)", "(Calif.)"; "(OECD)" stays), what follows a dash, a stock ticker."""
+    words = [(start + m.start(), start + m.end()) for m in _WORD.finditer(text[start:end])]
+    while len(words) > 1 and (_bare(text[words[0][0] : words[0][1]]) in _NOT_FIRST
+                              or text[words[0][0] : words[0][1]].rstrip(",").isdigit()):
+        words.pop(0)
+    if not words:
+        return start, end
+    start = words[0][0]
+    span = text[start:end]
+    for m in _SOURCE_CUT.finditer(span):
+        if m.group().strip() == "(" and _ACRONYM.match(span, m.end() - 1):
+            continue
+        if m.group().strip() != "," or _apposition(span[: m.start()], span[m.end() :]):
+            end = start + m.start() if m.start() > 0 else end
+            break
+    return start, _trim_end(text, start, end)
+
+
 def _finish_source(text: str, start: int, end: int, cues: list[tuple[int, int]]) -> tuple[int, int]:
     """Complete a source span that ends on an unfinished word: up to the cue that follows it, or,
     after its cue, to the end of the phrase (comma or sentence end); else cut the unfinished words."""
@@ -131,6 +220,27 @@ def _finish_source(text: str, start: int, end: int, cues: list[tuple[int, int]])
             new_end = start + text[start:new_end].rstrip().rfind(words.pop())
     new_end = len(text[:new_end].rstrip(" ,\n\t"))
     return (start, new_end) if new_end > start else (start, end)
+
+
+_TELLING = {"told", "tells", "tell", "telling", "informed", "assured", "reminded", "asked", "asks", "wrote", "writes"}
+
+
+def _not_sources(text: str, sources: list[tuple[int, int]], cue: tuple[int, int] | None) -> set[tuple[int, int]]:
+    """Tagged spans that name no source, when the claim has another: the one told ("Cook told Benioff",
+    docs/annotation.md), a phrase inside an earlier source's appositive ("Comey, the former F.B.I.
+    director, had notified")."""
+    drop = set()
+    for k, (s, e) in enumerate(sources):
+        others = sources[:k] + sources[k + 1 :]
+        if not others:
+            continue
+        if cue and s >= cue[1] and text[cue[1] : s].strip() in ("", "to") and any(b <= cue[0] for _, b in others) \
+                and _bare(text[cue[0] : cue[1]].split()[-1]) in _TELLING:
+            drop.add((s, e))
+        elif cue and e <= cue[0] and k and text[sources[k - 1][1] : s].lstrip(" )").startswith(",") and (
+                text[s].islower() or text[sources[k - 1][1] : s].strip(" ,)")):
+            drop.add((s, e))
+    return drop
 
 
 def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
@@ -170,7 +280,11 @@ def decode(text: str, offsets: list[tuple[int, int]], tags: list[int],
             if cs <= s < ce:
                 s = ce + len(text[ce:e]) - len(text[ce:e].lstrip())
         if e > s:
-            sources.append(_finish_source(text, s, e, cues))
+            sources.append(_trim_source(text, *_finish_source(text, s, e, cues)))
+    if len(cues) > 1:  # a claim has one cue: the one next to a source (the tagger also marks verbs of its content)
+        cues = [min(cues, key=lambda c: min([c[0] - e if e <= c[0] else s - c[1] for s, e in sources], default=0))]
+    drop = _not_sources(text, sources, cues[0] if cues else None)
+    sources = [span for span in sources if span not in drop]
     extra = _chain_source(text, cues[0][1]) if sources and cues else None
     if extra and not any(s < extra[1] and extra[0] < e for s, e in sources):
         sources = sorted([*sources, extra])

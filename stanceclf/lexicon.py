@@ -18,7 +18,8 @@ TITLES = _words(
     "secretary-general general attorney officer head premier chancellor speaker lawmaker deputy mp councillor "
     "registrar ombudsman negotiator co-founder founder commander colonel coach treasurer auditor-general "
     "administrator dean rector sheriff magistrate chairs heads directs runs leads led oversees manages governs "
-    "cabinet presiding counsel prosecuting member doctor defender captain director-general")
+    "cabinet presiding counsel prosecuting member doctor defender captain director-general ceo cfo coo cto "
+    "candidate nominee front-runner frontrunner hopeful undersecretary admiral rabbi pope lt col")
 PERSON_ROLES = _words(
     "lawyer lawyers attorney barrister solicitor counsel researcher analyst economist scientist professor prof "
     "lecturer consultant expert historian criminologist physiologist former agent farmer farms student narrator "
@@ -79,11 +80,32 @@ ROLE_NOUNS = STRICT_ROLE_NOUNS | (ORG_NOUNS - ORG_WORDS) | _words(
     "council union court committee office institute authority bureau league party association organisation "
     "organization minister judge official spokesperson spokesman spokeswoman aide police prosecutor governor "
     "president chairman director envoy secretary bank directorate confederation collective panel mayor councillor "
-    "chairwoman chair director-general commissioner ambassador diplomat") - _words(
-    "opposition chain")
+    "chairwoman chair director-general commissioner ambassador diplomat senator chancellor admiral candidate "
+    "nominee analyst expert founder pope") - _words("opposition chain")
+# Abbreviated titles, for role nouns: "Sen. Bernie Sanders" ... "the senator".
+ABBREVIATED = {"gov": "governor", "sen": "senator", "rep": "representative", "adm": "admiral", "gen": "general",
+               "col": "colonel", "lt": "lieutenant", "supt": "superintendent", "pres": "president"}
+# Plain speech verbs: a cue ends with them; what follows is the addressee, the time, the manner or the
+# channel ("said in a statement", "told CNN", "replied Wednesday"), not the cue.
 SAYING_VERBS = _words(
-    "said says say saying told tells wrote writes tweeted tweets added adds noted notes stated states declared "
-    "declares announced announces explained explains warned warns insisted insists sang sings")
+    "said says say saying told tells tell telling wrote writes tweeted tweets added adds noted notes stated states "
+    "declared declares announced announces explained explains warned warns insisted insists sang sings confirmed "
+    "confirms denied denies replied replies responded responds joked jokes claimed argued argues asserted asserts "
+    "acknowledged acknowledges admitted admits conceded concedes remarked testified testifies reiterated reiterates "
+    "scoffed quipped recalled recalls countered counters stressed stresses emphasized emphasised asked asks")
+# Who a speaker tells that stays in the cue: "told reporters", "told a news conference", "told the audience".
+AUDIENCES = _words("reporters journalists audience conference briefing crowd rally")
+# Words around a reporting verb that are not part of its cue ("also said", "said Wednesday").
+TIME_WORDS = _words(
+    "today yesterday tonight monday tuesday wednesday thursday friday saturday sunday morning afternoon evening "
+    "night week weekend month year earlier later meanwhile recently")
+CUE_LEAD = TIME_WORDS | _words("also even instead always soon just again then still now once further first "
+                               "previously often already initially to")
+MONTHS = _words("january february march april june july august september october november december")
+HEDGES = _words("reportedly allegedly reputedly supposedly purportedly")  # -ly words that stay in a cue
+# Things named after people or firms ("The Rachel Maddow Show", "Trump International Hotel"): not who speaks.
+THINGS = _words("show hotel hotels tower towers stadium arena cup trophy prize award awards series program "
+                "programme podcast app plaza building center centre")
 CONNECT = _words("of on for and & the")
 ROLE_ADJ = _words("governing national federal state provincial regional local central")
 LOCATIVE = _words("in at from to near into across outside inside toward towards through")

@@ -40,6 +40,7 @@ _LEADING = (COMMON - ORG_WORDS) | HONORIFICS
 _PERSONAL = TITLES | PERSON_ROLES | HONORIFICS
 _NAMED_THINGS = DOC_NOUNS | ORG_NOUNS | MEDIA_WORDS
 _MEDIA_TAIL = MEDIA_WORDS | SUFFIXES | {"agency", "party", "alliance"}
+_NOT_PERSONAL = COMMON | ORG_WORDS | CONNECT | PARTICLES | STOP | OUTLETS | MEDIA_WORDS | SUFFIXES | TITLES
 _OFFICE = TITLES - PERSON_ROLES
 _ROLES = TITLES | PERSON_ROLES
 
@@ -117,11 +118,22 @@ def runs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, i
         end_j = j
         while end_j > cut and (key(toks[end_j][0]) in SUFFIXES or re.fullmatch(r"[A-Z]", toks[end_j][0])):
             end_j -= 1
+        for p in range(end_j - 2, max(cut, end_j - 3) - 1, -1):  # "Treasury Department Ramin Toloui": a person
+            if (bases[p - i] in ORG_WORDS or key(toks[p][0]) in _CAP_TITLES) and all(
+                    _personal_name(toks[q][0]) for q in range(p + 1, end_j + 1)):
+                cut = p + 1
+                break
         single_common = cut == end_j and bases[cut - i] in COMMON
         if not single_common:
             found.append((toks[cut][1], toks[end_j][2], key(toks[end_j][0]).endswith("'s"), toks[i][1]))
         i = j + 1
     return found
+
+
+def _personal_name(tok: str) -> bool:
+    """Whether a capitalised word can be part of a person's name: in no word list, not an acronym."""
+    return (tok[:1].isupper() and tok.replace("-", "").replace("’", "").replace("'", "").isalpha()
+            and not tok.isupper() and base(tok) not in _NOT_PERSONAL)
 
 
 def descriptors(text: str) -> set[str]:
@@ -161,6 +173,10 @@ def parse(phrase: str) -> tuple[str | None, str, set[str]]:
         tail = [base(t[0]) for t in tokens(left, e, region_end)]
         if not poss and all(w in _MEDIA_TAIL for w in tail):
             name = left[s:e]
+    last = name_runs[-1] if name_runs else None
+    if name is None and last and not left[last[1]:].strip(" .") and last[0] > last[3] and 2 <= len(
+            tokens(left, last[0], last[1])) <= 3 and all(_personal_name(t[0]) for t in tokens(left, last[0], last[1])):
+        name = left[last[0]:last[1]]  # "representative of the U.S. Treasury Department Ramin Toloui"
     if name is None and right.strip():
         rt = right.strip()
         rruns = runs(rt)

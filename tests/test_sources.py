@@ -13,7 +13,8 @@ from training.attribution_eval import load_corpus, pattern_extract, span_scores
 
 # (start, end, resolved, type) of every gold source of the bundled corpus (stand-off: offsets into the
 # corpus's own texts): recorded before the resolver became linear, which left all of them unchanged;
-# rewritten when issue 16's typing rules moved 9 (7 towards the gold, 1 away, 1 neither). A change that
+# rewritten when issue 16's typing rules moved 9 (7 towards the gold, 1 away, 1 neither), and when the
+# corpus gold spans were cut to LABELS.md's extent (190 span rows, 14 later mentions of them moved). A change that
 # means to move resolutions rewrites it with `python -m tests.test_sources`; its diff shows what moved.
 RECORDED = Path(__file__).resolve().parent / "fixtures" / "resolve_corpus.json"
 

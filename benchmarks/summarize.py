@@ -74,39 +74,59 @@ def attribution_table(path: Path) -> list[str]:
     return lines
 
 
+def _shape(name: str, shape: dict) -> str:
+    what = {"real": "the 84 PolNeAR dev articles, whole", "corpus": "bundled corpus articles"}.get(name, name)
+    return (f"{what}: {shape['words_per_article']:.0f} words, {shape['claims_per_article']:.1f} claims per article, "
+            f"{shape['tokens_per_claim']:.1f} tokens per claim")
+
+
 def throughput_table(path: Path) -> list[str]:
     res = json.loads(path.read_text())
-    fpc = res["flops_per_claim"]
-    fpc = fpc if isinstance(fpc, dict) else {"pipeline": fpc, "engine": fpc}
     lines = [f"Throughput (`python benchmarks/throughput.py`, {res['machine']}, {res['threads']} threads, "
-             f"device {res.get('device', 'cpu')}); FLOPs per claim {fpc['pipeline'] / 1e9:.2f} G as the pipeline "
-             f"reads them (a pair per claim), {fpc['engine'] / 1e9:.2f} G as the engine does; measured "
-             f"peak matmul {res['peak_matmul_flops'] / 1e9:.0f} GFLOP/s:", "",
-             "| run | claims/s | articles/s | × pipeline | share of peak | peak RSS MB |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for r in res["runs"]:
-        lines.append(f"| {r['kind']} | {r['claims_per_s']:.0f} | {r['articles_per_s']:.2f} | "
-                     f"{r['ratio_to_pipeline']:.2f} | {r['share_of_peak_matmul']:.1%} | {r['peak_rss_mb']:.0f} |")
-    share = {r["kind"]: r["share_of_peak_matmul"] for r in res["runs"]}
-    if "engine_fp32" in share:
-        ceiling = fpc["pipeline"] / fpc["engine"] / share["hf_pipeline"]
-        lines += ["", "`*_pairs` runs do what the pipeline does (the same (claim, previous claim) inputs in, labels "
-                  "out); the other engine runs are `analyze_stream` on whole articles (splitting, span decoding and "
-                  "sources included). Share of peak is against the measured fp32 matmul rate; int8 runs can pass "
-                  "100% because int8 matmuls are faster than fp32 ones. The pipeline runs at "
-                  f"{share['hf_pipeline']:.0%} of that peak; with the engine's "
-                  f"{fpc['engine'] / fpc['pipeline']:.2f}x of the pipeline's FLOPs per claim, an fp32 engine at 100% "
-                  f"of peak would be {ceiling:.1f}x the pipeline: the fp32 ceiling on this machine."]
-    if res.get("scaling_int8"):
-        lines += ["", "int8 scaling: " + "; ".join(
+             f"device {res.get('device', 'cpu')}; measured peak fp32 matmul {res['peak_matmul_flops'] / 1e9:.0f} "
+             "GFLOP/s). `engine_*` runs are `analyze_stream` on whole articles (splitting, labels, span decoding "
+             "and sources included), `*_batch` the same through `analyze_batch`; the pipeline labels the same "
+             "claims as (claim, previous claim) pairs. Share of peak is against the fp32 matmul rate (int8 can "
+             "pass 100%)."]
+    for name, w in res.get("workloads", {}).items():
+        fpc = w["flops_per_claim"]
+        lines += ["", f"**{name}** ({_shape(name, w['shape'])}; FLOPs per claim {fpc['pipeline'] / 1e9:.2f} G as the "
+                  f"pipeline reads them, {fpc['engine'] / 1e9:.2f} G as the engine does):", "",
+                  "| run | claims/s | articles/s | × pipeline | share of peak | peak RSS MB |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for r in w["runs"]:
+            lines.append(f"| {r['kind']} | {r['claims_per_s']:.0f} | {r['articles_per_s']:.2f} | "
+                         f"{r['ratio_to_pipeline']:.2f} | {r['share_of_peak_matmul']:.1%} | {r['peak_rss_mb']:.0f} |")
+    sc = res.get("scaling_int8")
+    if sc:
+        lines += ["", "int8 scaling on the real articles: " + "; ".join(
             f"{r['articles']} articles, {r['threads']} thread(s): {r['seconds']:.1f} s, {r['claims_per_s']:.0f} "
-            f"claims/s, {r['peak_rss_mb']:.0f} MB" for r in res["scaling_int8"]) + "."]
-        longest = res["scaling_int8"][-1].get("rss_trace_mb")
-        if longest:
-            picks = [longest[int(q * (len(longest) - 1))] for q in (0, 0.25, 0.5, 0.75, 1)]
-            lines.append("Resident memory during the longest run: " + ", ".join(
+            f"claims/s, {r['peak_rss_mb']:.0f} MB" for r in sc["runs"]) + ". "
+            f"Peak memory of the 16x run is {sc['peak_rss_16x_over_1x']:.2f}x the 1x run's. One article of "
+            f"{sc['long_article']['claims']:,} claims (50,000 words): {sc['long_article']['seconds']:.1f} s, "
+            f"{sc['long_article']['ms_per_claim']:.2f} ms per claim, {sc['long_article_ms_per_claim_over_1x']:.2f}x "
+            "the per-claim time of the 1x run."]
+        trace = sc["runs"][-1].get("rss_trace_mb")
+        if trace:
+            picks = [trace[int(q * (len(trace) - 1))] for q in (0, 0.25, 0.5, 0.75, 1)]
+            lines.append("Resident memory during the 16x run: " + ", ".join(
                 f"{mb:.0f} MB after {n:,} articles" for n, mb in picks) + ".")
     return lines
+
+
+def profile_lines() -> list[str]:
+    """The serial per-stage profile of the real workload (`benchmarks/profile_stages.py`)."""
+    res = _result("profile_real_int8.json")
+    if res is None:
+        return []
+    total = res["seconds"]["total"]
+    stages = ", ".join(f"{k} {v:.2f} s ({v / total:.1%})" for k, v in res["seconds"].items() if k != "total")
+    by_length = "; ".join(f"{k} third ({v['chars_per_article']:.0f} characters an article): "
+                          f"{v['ms_per_claim']['total']:.2f} ms per claim" for k, v in res["by_length"].items())
+    ops = ", ".join(f"{o['op'].split('::')[-1]} {o['share']:.0%}" for o in res["encoder_top_ops"][:4])
+    return [f"Serial profile, int8, {res['claims']} claims of the real workload "
+            f"(`python benchmarks/profile_stages.py`): {stages}; total {total:.2f} s. By article length: "
+            f"{by_length}. The most expensive operators: {ops}."]
 
 
 def fuzz_table(path: Path) -> list[str]:
@@ -201,17 +221,41 @@ def gap_table() -> list[str]:
 
 
 def speed_table() -> list[str]:
+    """The README's speed rows: real articles first, the corpus beside them."""
     res = _result("throughput.json")
+    if res is None or "workloads" not in res:
+        return []
+    work = res["workloads"]
+    names = [n for n in ("real", "corpus") if n in work]
+    rows = {n: {r["kind"]: r for r in work[n]["runs"]} for n in names}
+    title = {"real": "real articles", "corpus": "our corpus"}
+    lines = ["| run | " + " | ".join(f"{title[n]}: claims/s | × pipeline" for n in names) + " |",
+             "| --- |" + " --- | --- |" * len(names)]
+    for kind, label in (("hf_pipeline", "HF pipeline, fp32 (baseline)"), ("engine_fp32", "stanceclf fp32"),
+                        ("engine_int8", "stanceclf int8"), ("engine_int8all", "stanceclf int8, every layer")):
+        cells = [f"{rows[n][kind]['claims_per_s']:.0f} | {rows[n][kind]['ratio_to_pipeline']:.2f}"
+                 for n in names if kind in rows[n]]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", "Real articles: " + _shape("real", work["real"]["shape"]) + "." if "real" in work else "",
+              "Our corpus: " + _shape("corpus", work["corpus"]["shape"]) + "." if "corpus" in work else ""]
+    return lines
+
+
+def ray_lines() -> list[str]:
+    """The README's Ray figures: local engine vs Ray workers on this machine, steady state."""
+    res = _result("ray_throughput.json")
     if res is None:
         return []
-    rows = {r["kind"]: r for r in res["runs"]}
-    lines = ["| run | claims/s | × pipeline |", "| --- | --- | --- |"]
-    for kind, label in (("hf_pipeline", "HF pipeline, fp32 (baseline)"), ("engine_fp32", "stanceclf fp32"),
-                        ("engine_int8", "stanceclf int8")):
-        if kind in rows:
-            r = rows[kind]
-            lines.append(f"| {label} | {r['claims_per_s']:.0f} | {r['ratio_to_pipeline']:.2f} |")
-    return lines
+    local, *workers = res["runs"]
+    if res.get("disturbed"):
+        return ["Ray on this machine: not yet measured on an idle machine (`python benchmarks/ray_throughput.py`)."]
+    cells = "; ".join(f"{r['workers']} worker(s) {r['claims_per_s']:.0f} claims/s ({r['ratio_to_local']:.2f}x the "
+                      f"local engine, {r['overhead_ms_per_article']:+.0f} ms per article)" for r in workers)
+    return [f"Measured (`python benchmarks/ray_throughput.py`, {res['machine']}, {res['threads']} threads in all, "
+            f"{res['precision']}, {local['articles']} real articles, steady state): local engine "
+            f"{local['claims_per_s']:.0f} claims/s; Ray {cells}. Ray starts in {res['ray_start_s']:.1f} s and each "
+            f"pipeline adds a fixed {workers[0]['pipeline_fixed_s']:.1f} s (actors, model loading). GPU workers: "
+            "unmeasured (no GPU has been available to the project)."]
 
 
 def html_table() -> list[str]:
@@ -243,19 +287,18 @@ def main() -> None:
     parts: list[str] = []
     for path in sorted(RESULTS.glob("eval_*.json")):
         parts += eval_table(path) + [""] + attribution_table(path) + [""]
-    for name, table in (("throughput.json", throughput_table), ("throughput_gpu.json", throughput_table),
-                        ("throughput_pair.json", throughput_table),
-                        ("fuzz.json", fuzz_table), ("splitting.json", splitting_table)):
+    for name, table in (("fuzz.json", fuzz_table), ("splitting.json", splitting_table)):
         if (RESULTS / name).exists():
-            if name == "throughput_pair.json":
-                parts += ["The pair model (`models/pair`: the bundled model's teacher, measured with the command "
-                          "above while it was the default; `--model models/pair --output "
-                          "benchmarks/results/throughput_pair.json` measures it again):", ""]
             parts += table(RESULTS / name) + [""]
+    speed: list[str] = []
+    for name in ("throughput.json", "throughput_gpu.json"):
+        if (RESULTS / name).exists():
+            speed += throughput_table(RESULTS / name) + [""]
     if not (RESULTS / "throughput_gpu.json").exists():
-        parts += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]
-    blocks = {"results": parts, "testsplit": test_split_table(), "headline": headline_table(), "gap": gap_table(),
-              "speed": speed_table(), "html": html_table(), **examples()}
+        speed += ["GPU figures: unmeasured (no GPU was lent to this project yet; `benchmarks/gpu.sh` runs them)."]
+    blocks = {"results": parts, "throughput": speed, "profile": profile_lines(),
+              "testsplit": test_split_table(), "headline": headline_table(), "gap": gap_table(),
+              "speed": speed_table(), "html": html_table(), "ray": ray_lines(), **examples()}
     for page in (ROOT / "README.md", ROOT / "docs" / "results.md", ROOT / "docs" / "corpus.md"):
         text = page.read_text()
         for name, body in blocks.items():

@@ -1,22 +1,23 @@
-"""Inference throughput: the engine (fp32, int8) against the Hugging Face pipeline baseline.
+"""Inference throughput on real articles (and the corpus): the engine, fp32 and int8, against the
+Hugging Face pipeline baseline, in one run.
 
-    python benchmarks/throughput.py [--model models/default] [--articles 250] [--output PATH]
+    python benchmarks/throughput.py [--workload real corpus] [--public-data DIR] [--model DIR]
 
-The workload is 250 articles (1x) cycled from the bundled corpus. Each configuration runs
-in its own subprocess (so peak RSS is its own), with the same thread count:
-- `hf_pipeline`: `pipeline("text-classification")`, default settings, batch_size 64, on the
-  same (claim, previous claim) pairs, same encoder with a sequence-classification head;
-- `engine_fp32_pairs`, `engine_int8_pairs`: the engine, at its default batch size, on those same
-  (claim, previous claim) inputs (`ClaimClassifier.predict_pairs`: tokenisation and labels, like the
-  pipeline), encoded as the model reads them: a window model packs consecutive claims into rows;
-- `engine_fp32`, `engine_int8`: `ClaimClassifier.analyze_stream` on the whole articles
-  (splitting, span decoding and source resolution included); `engine_int8_nospans`: the same
-  without the span head, to show what attribution details cost.
-Also: FLOPs per claim from the model's shape and real token counts (of the pairs the pipeline
-reads, and of the engine's own rows), the machine's peak
-matmul rate (a large fp32 `torch.matmul`, timed in the same run), and int8 scaling over
-threads (1, 2) and workload size (1x, 4x, 16x), with resident memory sampled every 250 articles
-of each whole-article run. Writes benchmarks/results/throughput.json.
+Workloads (`benchmarks/workloads.py`): `real`, the 84 PolNeAR dev articles whole (read from the
+public data directory, never copied here), the headline; `corpus`, 250 articles cycled from the
+bundled corpus. Each configuration runs in its own subprocess (so peak RSS is its own), with the
+same thread count, on the same claims:
+- `hf_pipeline`: `pipeline("text-classification")`, batch_size 64, fp32, on the (claim, previous
+  claim) pairs of the engine's own splitting, same encoder with a sequence-classification head;
+- `engine_fp32`, `engine_int8`: `ClaimClassifier.analyze_stream` on the whole articles (splitting,
+  span decoding and source resolution included); `*_batch`: the same through `analyze_batch`;
+  `engine_int8_nospans`: the stream without the span head, to show what attribution details cost;
+  `engine_int8all`: the stream with every linear layer in int8 (the default keeps the heads in fp32 and
+  computes the FFN output projections in bf16, `modeling.INT8_FP32`/`INT8_BF16`, for accuracy).
+Also: the workload's shape (claims per article, tokens per claim), FLOPs per claim from the
+model's shape and real token counts, the machine's peak fp32 matmul rate, and for the real
+workload int8 scaling (1 and 2 threads; 1x, 4x, 16x the articles, peak memory, resident memory
+sampled every 50 articles) and one article of 50,000 words. Writes benchmarks/results/throughput.json.
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from workloads import ROOT, articles, describe, long_article
 
-
-def workload(n_articles: int) -> list[str]:
-    rows = [json.loads(line)["text"] for line in (ROOT / "seeds" / "corpus.jsonl").read_text().splitlines()]
-    return [rows[i % len(rows)] for i in range(n_articles)]
+DEFAULT_ARTICLES = {"real": 84, "corpus": 250}
+KINDS = ("hf_pipeline", "engine_fp32", "engine_fp32_batch", "engine_int8", "engine_int8_batch", "engine_int8_nospans",
+         "engine_int8all")
+GPU_KINDS = ("hf_pipeline", "engine_fp16", "engine_bf16", "engine_bf16_batch", "engine_bf16_nospans")
 
 
 def current_rss_mb() -> float:
@@ -93,26 +94,25 @@ def flops_per_claim(clf, claims: list[str], contexts: list[str], context: str) -
     return total / len(claims)
 
 
-def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = "cpu") -> dict:
+def run_one(kind: str, model: str, workload: str, n_articles: int, threads: int, device: str = "cpu",
+            public: Path | None = None, long: bool = False) -> dict:
     import torch
 
     from stanceclf.classifier import ClaimClassifier, context_pairs
 
     torch.set_num_threads(threads)
     extra: dict = {}
-    texts = workload(n_articles)
+    texts = [long_article(workload, public=public)] if long else articles(workload, n_articles, public)
     precision = kind.split("_")[1] if kind.startswith("engine_") else ("fp32" if device == "cpu" else "fp16")
-    clf = ClaimClassifier.from_pretrained(model, device=device, precision=precision)
+    clf = ClaimClassifier.from_pretrained(model, device=device, precision=precision.replace("int8all", "fp32"))
+    if precision == "int8all":  # every linear layer int8: the fastest, and the less accurate
+        from stanceclf.modeling import quantize_int8
+
+        clf.model, clf.precision = quantize_int8(clf.model, fp32=(), bf16=()), "int8"
     if kind.endswith("_nospans"):
         clf.model.span_head = None  # the cost of the span head: the same engine without it
-    clf.analyze_batch(texts[:4])  # warm-up
-    if kind.endswith("_pairs"):
-        _, claims, contexts = context_pairs([clf.segment(t) for t in texts])
-        started = time.perf_counter()
-        clf.predict_pairs(claims, contexts)
-        seconds = time.perf_counter() - started
-        claims = len(claims)
-    elif kind == "hf_pipeline":
+    clf.analyze_batch(articles(workload, 4, public))  # warm-up
+    if kind == "hf_pipeline":
         from transformers import AutoModelForSequenceClassification, pipeline
         from transformers.utils import logging as hf_logging
 
@@ -129,74 +129,107 @@ def run_one(kind: str, model: str, n_articles: int, threads: int, device: str = 
         pipe(inputs, batch_size=64)
         seconds = time.perf_counter() - started
         claims = len(inputs)
+    elif kind.endswith("_batch"):
+        started = time.perf_counter()
+        docs = clf.analyze_batch(texts)
+        seconds = time.perf_counter() - started
+        claims = sum(c.kind != "meta" for d in docs for c in d.claims)
     else:
         started, claims, trace = time.perf_counter(), 0, []
         for i, d in enumerate(clf.analyze_stream(texts), 1):
             claims += sum(c.kind != "meta" for c in d.claims)
-            if i % 250 == 0:
+            if i % 50 == 0:
                 trace.append([i, current_rss_mb()])
         seconds = time.perf_counter() - started
         extra = {"rss_trace_mb": trace}
-    return {**extra, "kind": kind, "threads": threads, "articles": n_articles, "claims": claims, "seconds": seconds,
-            "claims_per_s": claims / seconds, "articles_per_s": n_articles / seconds,
+    return {**extra, "kind": kind, "workload": workload, "threads": threads, "articles": len(texts), "claims": claims,
+            "seconds": seconds, "claims_per_s": claims / seconds, "articles_per_s": len(texts) / seconds,
+            "ms_per_claim": 1000 * seconds / claims,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def subprocess_run(kind: str, model: str, n: int, threads: int, device: str = "cpu") -> dict:
+def subprocess_run(kind: str, args: argparse.Namespace, workload: str, n: int, threads: int,
+                   long: bool = False) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    out = subprocess.run([sys.executable, __file__, "--one", kind, "--model", model, "--articles", str(n),
-                          "--threads", str(threads), "--device", device], capture_output=True, text=True, env=env,
-                         check=True)
+    cmd = [sys.executable, __file__, "--one", kind, "--model", args.model, "--workload", workload, "--articles",
+           str(n), "--threads", str(threads), "--device", args.device]
+    cmd += ["--public-data", str(args.public_data)] if args.public_data else []
+    cmd += ["--long"] if long else []
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if out.returncode:
+        raise SystemExit(f"{kind} on {workload} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(json.dumps(result), flush=True)
+    print(json.dumps({k: v for k, v in result.items() if k != "rss_trace_mb"}), flush=True)
     return result
+
+
+def measure(args: argparse.Namespace, workload: str, peak: float) -> dict:
+    """Every configuration on one workload, the pipeline first; ratios against it."""
+    from stanceclf.classifier import ClaimClassifier, context_pairs
+
+    n = args.articles or DEFAULT_ARTICLES[workload]
+    kinds = KINDS if args.device == "cpu" else GPU_KINDS
+    kinds = [k for k in kinds if k == "hf_pipeline" or not args.kinds or k in args.kinds]
+    runs = [subprocess_run(k, args, workload, n, args.threads) for k in kinds]
+    for r in runs:
+        r["ratio_to_pipeline"] = r["claims_per_s"] / runs[0]["claims_per_s"]
+    clf = ClaimClassifier.from_pretrained(args.model)
+    texts = articles(workload, n, args.public_data)
+    _, claims, contexts = context_pairs([clf.segment(t) for t in texts])
+    fpc = {"pipeline": flops_per_claim(clf, claims, contexts, "pair"),
+           "engine": flops_per_claim(clf, claims, contexts, clf.config.context)}
+    for r in runs:
+        flops = fpc["pipeline" if r["kind"] == "hf_pipeline" else "engine"]
+        r["share_of_peak_matmul"] = r["claims_per_s"] * flops / peak
+    return {"shape": describe(clf, texts), "flops_per_claim": fpc, "runs": runs}
+
+
+def scaling(args: argparse.Namespace) -> dict:
+    """int8 stream on 1x (1 and 2 threads), 4x and 16x the real articles, and one 50,000-word article."""
+    n = args.articles or DEFAULT_ARTICLES["real"]
+    runs = [subprocess_run("engine_int8", args, "real", n, 1)]
+    runs += [subprocess_run("engine_int8", args, "real", n * k, args.threads) for k in (1, 4, 16)]
+    long = subprocess_run("engine_int8", args, "real", 1, args.threads, long=True)
+    one, big = runs[1], runs[-1]
+    return {"runs": runs, "long_article": long,
+            "peak_rss_16x_over_1x": big["peak_rss_mb"] / one["peak_rss_mb"],
+            "long_article_ms_per_claim_over_1x": long["ms_per_claim"] / one["ms_per_claim"]}
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default=str(ROOT / "models" / "default"))
-    p.add_argument("--articles", type=int, default=250)
+    p.add_argument("--workload", nargs="+", default=["real", "corpus"], choices=["real", "corpus"])
+    p.add_argument("--public-data", type=Path, help="the shared data directory (default ../shared/data)")
+    p.add_argument("--articles", type=int, help="articles per workload (default: 84 real, 250 corpus)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--one", help=argparse.SUPPRESS)
+    p.add_argument("--long", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--skip-scaling", action="store_true")
+    p.add_argument("--kinds", nargs="+", help="only these configurations (the pipeline always runs first)")
     p.add_argument("--device", default="cpu", help="cpu, or cuda (then fp16/bf16 runs, no int8)")
     p.add_argument("--output", help="results JSON (default benchmarks/results/throughput.json, or "
                                     "throughput_gpu.json with --device cuda)")
     args = p.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.model, args.articles, args.threads, args.device)))
+        print(json.dumps(run_one(args.one, args.model, args.workload[0], args.articles, args.threads, args.device,
+                                 args.public_data, args.long)))
         return
-    from stanceclf.classifier import ClaimClassifier, context_pairs
-
-    kinds = (("hf_pipeline", "engine_fp32_pairs", "engine_int8_pairs", "engine_fp32", "engine_int8",
-              "engine_int8_nospans") if args.device == "cpu"
-             else ("hf_pipeline", "engine_fp16_pairs", "engine_bf16_pairs", "engine_fp16", "engine_bf16",
-                   "engine_bf16_nospans"))
-    runs = [subprocess_run(k, args.model, args.articles, args.threads, args.device) for k in kinds]
-    base = runs[0]["claims_per_s"]
-    for r in runs:
-        r["ratio_to_pipeline"] = r["claims_per_s"] / base
-    clf = ClaimClassifier.from_pretrained(args.model)
-    _, claims, contexts = context_pairs(clf.analyze_batch(workload(40)))
-    fpc = {"pipeline": flops_per_claim(clf, claims, contexts, "pair"),
-           "engine": flops_per_claim(clf, claims, contexts, clf.config.context)}
     peak = peak_matmul_flops(args.threads) if args.device == "cpu" else peak_cuda_flops()
-    for r in runs:
-        flops = fpc["pipeline" if r["kind"] == "hf_pipeline" else "engine"]
-        r["share_of_peak_matmul"] = r["claims_per_s"] * flops / peak
-    scaling = []
-    if not args.skip_scaling and args.device == "cpu":
-        scaling = [subprocess_run("engine_int8", args.model, args.articles, 1)]
-        scaling += [subprocess_run("engine_int8", args.model, args.articles * k, args.threads) for k in (4, 16)]
     result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "threads": args.threads,
-              "flops_per_claim": fpc, "peak_matmul_flops": peak, "runs": runs, "scaling_int8": scaling}
-    result["device"] = args.device
+              "device": args.device, "peak_matmul_flops": peak,
+              "workloads": {w: measure(args, w, peak) for w in args.workload}}
+    if not args.skip_scaling and args.device == "cpu" and "real" in args.workload:
+        result["scaling_int8"] = scaling(args)
     out = Path(args.output) if args.output else (
         ROOT / "benchmarks" / "results" / ("throughput.json" if args.device == "cpu" else "throughput_gpu.json"))
     out.write_text(json.dumps(result, indent=1))
-    for r in runs:
-        print(f"{r['kind']:<12} {r['claims_per_s']:8.1f} claims/s  {r['articles_per_s']:6.2f} articles/s  "
-              f"x{r['ratio_to_pipeline']:.2f}  {r['share_of_peak_matmul']:.1%} of peak  {r['peak_rss_mb']:.0f} MB")
+    for w, res in result["workloads"].items():
+        print(f"{w}: {res['shape']['claims_per_article']:.1f} claims/article, "
+              f"{res['shape']['tokens_per_claim']:.1f} tokens/claim")
+        for r in res["runs"]:
+            print(f"  {r['kind']:<20} {r['claims_per_s']:8.1f} claims/s  x{r['ratio_to_pipeline']:.2f}  "
+                  f"{r['share_of_peak_matmul']:.1%} of peak  {r['peak_rss_mb']:.0f} MB")
     print(f"wrote {out}")
 
 

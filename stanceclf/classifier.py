@@ -343,11 +343,14 @@ class ClaimClassifier:
 
     def analyze_batch(self, texts: Iterable[str | dict[str, Any]], batch_size: int | None = None,
                       progress: bool = False) -> list[Document]:
-        """Analyse many articles at once (claims batched across them); results in input order.
-        An input that is not a string or a record with a string `text` gives a Document with `error` set."""
-        docs = self._segment_all(list(texts))
-        self.label(docs, batch_size, progress)
-        return docs
+        """Analyse many articles (claims batched across chunks of them, each chunk split and tokenised while
+        the model works on the one before, as `analyze_stream`); results in input order. An input that is
+        not a string or a record with a string `text` gives a Document with `error` set."""
+        from tqdm.auto import tqdm
+
+        items = list(texts)
+        return list(tqdm(self.analyze_stream(items, batch_size), total=len(items), disable=not progress,
+                         unit="doc", desc="articles"))
 
     def analyze_stream(self, items: Iterable[str | dict[str, Any]], batch_size: int | None = None,
                        docs_per_chunk: int = 32) -> Iterator[Document]:

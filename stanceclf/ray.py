@@ -9,9 +9,10 @@ as Arrow tables, so there is no pandas conversion per batch. Design choices:
   otherwise (the CLI passes its `--precision`, fp32 unless given: name bf16 there); the engine
   then uses its large GPU batches.
 - CPU workers set their own torch thread count (`threads`, default 1) and ask Ray for `num_cpus`
-  (default `threads - 0.5`): a fractional request leaves room on every node for Ray's read and
-  write tasks, which otherwise find no free CPU once the actors hold them all, and the pipeline
-  stalls. Ray's CPU count is for scheduling only; torch runs `threads` threads either way.
+  (default `threads - 1`, at least 0.5): that leaves a whole CPU on every node for Ray's read,
+  repartition and write tasks (each asks for one), which otherwise find no free CPU once the actors
+  hold them all, and the pipeline stalls. Ray's CPU count is for scheduling only; torch runs
+  `threads` threads either way.
 - One article that fails gives an error row, not a failed job: a batch that raises is redone
   article by article, and an article that still raises gets its `error` set. A record whose text
   is not a string is an error row, as in `analyze_batch`; so is a row whose `_error` column is set
@@ -111,7 +112,7 @@ def analyze(ds: ray.data.Dataset, text_column: str = "text", model: str | Path |
     device = "cuda" if num_gpus else "cpu"
     precision = precision or ("bf16" if num_gpus else "fp32")
     threads = threads or 1
-    resources = {"num_gpus": num_gpus} if num_gpus else {"num_cpus": num_cpus or max(0.5, threads - 0.5)}
+    resources = {"num_gpus": num_gpus} if num_gpus else {"num_cpus": num_cpus or max(0.5, threads - 1)}
     columns = Columns(text_column, id_column, title_column)
     # Ray hands an actor whole blocks: one big block (a single Parquet file, say) would keep every
     # worker but one idle, so blocks are split first (streaming: nothing waits for the whole input).

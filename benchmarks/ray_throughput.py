@@ -2,7 +2,7 @@
 
     python benchmarks/ray_throughput.py [--articles 84] [--threads 2] [--precision fp32] [--disturbed]
 
-Workload: the PolNeAR dev articles (../shared/data/polnear/dev_articles.jsonl, real news) when
+Workload (`benchmarks/workloads.py`): the PolNeAR dev articles (real news) when ../shared/data is
 present, else the bundled corpus, cycled to `--articles` articles. Same precision and the same
 total torch threads everywhere: the local engine with `--threads`, Ray with 1 worker of `--threads`
 threads and with 2 workers of half as many each, on a local Ray of `--threads` CPUs.
@@ -30,19 +30,14 @@ import platform
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-POLNEAR = ROOT.parent / "shared" / "data" / "polnear" / "dev_articles.jsonl"
+from workloads import DEFAULT_PUBLIC, ROOT, articles
 
 
 def workload(n_articles: int) -> tuple[str, list[dict]]:
-    """(name, records with id, text and title), cycled to `n_articles`, ids unique."""
-    path, name = (POLNEAR, "polnear_dev") if POLNEAR.exists() else (ROOT / "seeds" / "corpus.jsonl", "corpus")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    out = []
-    for i in range(n_articles):
-        row = rows[i % len(rows)]
-        out.append({"id": i, "text": row["text"], "title": row.get("title") if name == "corpus" else None})
-    return name, out
+    """(name, records with id and text): the real articles when the public data is there, else the
+    corpus (`benchmarks/workloads.py`), cycled to `n_articles`, ids unique."""
+    name = "real" if (DEFAULT_PUBLIC / "polnear" / "dev_articles.jsonl").exists() else "corpus"
+    return name, [{"id": i, "text": text} for i, text in enumerate(articles(name, n_articles))]
 
 
 def run_local(records: list[dict], args: argparse.Namespace) -> dict:
